@@ -1,0 +1,17 @@
+package dev.anneal.worker.stages;
+
+import dev.anneal.api.v1.Stage;
+import dev.anneal.worker.run.PipelineStep;
+import dev.anneal.worker.run.RunState;
+
+public final class EvaluateStage implements PipelineStep {
+    @Override
+    public Stage stage() {
+        return Stage.EVALUATE;
+    }
+
+    @Override
+    public void run(RunState state) {
+        throw new UnsupportedOperationException("EVALUATE is not written yet");
+    }
+}

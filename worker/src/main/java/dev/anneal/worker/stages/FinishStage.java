@@ -1,0 +1,17 @@
+package dev.anneal.worker.stages;
+
+import dev.anneal.api.v1.Stage;
+import dev.anneal.worker.run.PipelineStep;
+import dev.anneal.worker.run.RunState;
+
+public final class FinishStage implements PipelineStep {
+    @Override
+    public Stage stage() {
+        return Stage.FINISH;
+    }
+
+    @Override
+    public void run(RunState state) {
+        throw new UnsupportedOperationException("FINISH is not written yet");
+    }
+}
