@@ -1,0 +1,60 @@
+package dev.anneal.worker.data;
+
+import dev.anneal.api.v1.Dataset;
+import dev.anneal.worker.run.RunFailure;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Opens the {@link Dataset} of a request as a {@link RowSource}. */
+public final class RowSources {
+    private RowSources() {
+    }
+
+    /**
+     * @param field the request field holding the data set ("train", "validation"), used in errors
+     */
+    public static RowSource of(String field, Dataset dataset) {
+        return switch (dataset.getSourceCase()) {
+            case ROWS -> new InlineRows(field + ".rows", dataset.getRows().getRowsList());
+            case URI -> file(field, dataset.getUri());
+            case SOURCE_NOT_SET -> throw RunFailure.invalidArgument(field, "is required: give rows or a uri");
+        };
+    }
+
+    private static RowSource file(String field, String uri) {
+        Path path = toPath(field, uri);
+        if (!Files.isRegularFile(path)) {
+            throw RunFailure.invalidArgument(field + ".uri", "no such file: " + path);
+        }
+        String fileName = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        String name = field + " (" + path + ")";
+        if (fileName.endsWith(".jsonl") || fileName.endsWith(".json") || fileName.endsWith(".ndjson")) {
+            return new JsonLinesFile(name, path);
+        }
+        if (fileName.endsWith(".csv")) {
+            return new CsvFile(name, path);
+        }
+        throw RunFailure.invalidArgument(field + ".uri", "unsupported file type '" + path.getFileName()
+                + "'; expected .jsonl, .json or .csv");
+    }
+
+    private static Path toPath(String field, String uri) {
+        if (uri.isBlank()) {
+            throw RunFailure.invalidArgument(field + ".uri", "is empty");
+        }
+        if (uri.startsWith("file:")) {
+            try {
+                return Path.of(URI.create(uri));
+            } catch (IllegalArgumentException e) {
+                throw RunFailure.invalidArgument(field + ".uri", "not a valid file URI: " + uri);
+            }
+        }
+        if (uri.contains("://")) {
+            throw RunFailure.invalidArgument(field + ".uri", "unsupported scheme in '" + uri
+                    + "'; expected a path or a file:// URI");
+        }
+        return Path.of(uri);
+    }
+}
