@@ -1,0 +1,50 @@
+package dev.anneal.gateway.service;
+
+import dev.anneal.api.v1.TrainEvent;
+import dev.anneal.gateway.job.EventLog;
+import dev.anneal.gateway.metrics.GatewayMetrics;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.micrometer.core.instrument.Counter;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The event streams (Train and Watch calls) open now, with how far each has got. */
+@ApplicationScoped
+public class OpenStreams {
+    private final Set<EventStream> streams = ConcurrentHashMap.newKeySet();
+    private final Counter eventsSent;
+
+    @Inject
+    public OpenStreams(GatewayMetrics metrics) {
+        this.eventsSent = metrics.eventsSent();
+        metrics.watchStreams(streams::size);
+    }
+
+    /** Starts streaming {@code log} after {@code afterSequence} to {@code call}. */
+    void open(EventLog log, long afterSequence, ServerCallStreamObserver<TrainEvent> call) {
+        EventStream stream = new EventStream(log, afterSequence, call, eventsSent, streams::remove);
+        streams.add(stream);
+        stream.start();
+    }
+
+    /** Progress of each open stream of a job. */
+    public List<StreamProgress> of(String jobId) {
+        return streams.stream().filter(s -> s.jobId().equals(jobId))
+                .map(s -> new StreamProgress(s.jobId(), s.sent(), s.cursor(), s.behind())).toList();
+    }
+
+    public int count() {
+        return streams.size();
+    }
+
+    /**
+     * @param sent   events handed to gRPC so far
+     * @param cursor the sequence of the last event handed to gRPC
+     * @param behind events in the job's log not sent yet
+     */
+    public record StreamProgress(String jobId, long sent, long cursor, long behind) {
+    }
+}
