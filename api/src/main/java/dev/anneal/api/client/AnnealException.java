@@ -24,8 +24,9 @@ public final class AnnealException extends RuntimeException {
     static AnnealException from(Throwable failure, String jobId, long lastSequence) {
         Status status = Status.fromThrowable(failure);
         String description = status.getDescription() != null ? status.getDescription() : status.getCode().name();
-        if (status.getCause() != null && status.getDescription() == null) {
-            description = status.getCode().name() + ": " + status.getCause().getMessage();
+        if (status.getCause() != null && status.getCause().getMessage() != null) {
+            // e.g. UNAVAILABLE "io exception" says little; its cause says "Connection refused: localhost/...".
+            description = description + ": " + status.getCause().getMessage();
         }
         return new AnnealException(status.getCode(), description, jobId, lastSequence, failure);
     }
