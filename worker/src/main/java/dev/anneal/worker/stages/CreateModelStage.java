@@ -1,9 +1,25 @@
 package dev.anneal.worker.stages;
 
+import dev.anneal.api.v1.Log;
 import dev.anneal.api.v1.Stage;
+import dev.anneal.api.v1.TrainEvent;
+import dev.anneal.worker.model.ModelFamilies;
+import dev.anneal.worker.model.TransformerModel;
+import dev.anneal.worker.model.HfCheckpoint;
+import dev.anneal.worker.model.LoadOptions;
+import dev.anneal.worker.model.LoadReport;
+import dev.anneal.worker.run.RunFailure;
+import java.io.IOException;
 import dev.anneal.worker.run.PipelineStep;
 import dev.anneal.worker.run.RunState;
+import dev.anneal.worker.task.TrainingTask;
+import dev.anneal.worker.train.TrainingArgs;
 
+/**
+ * Stage 8: builds the family's model with the task's head from the (task-updated) config and loads the
+ * base weights; parameters the base lacks (a new classification head) are initialised from the seed and
+ * named in a log event, as transformers warns about them.
+ */
 public final class CreateModelStage implements PipelineStep {
     @Override
     public Stage stage() {
@@ -12,6 +28,26 @@ public final class CreateModelStage implements PipelineStep {
 
     @Override
     public void run(RunState state) {
-        throw new UnsupportedOperationException("CREATE_MODEL is not written yet");
+        BaseModel base = state.get(BaseModel.class);
+        TrainingTask task = state.get(TrainingTask.class);
+        TransformerModel model = state.own(ModelFamilies.create(base.config(), task.head()));
+        LoadReport report;
+        try {
+            report = HfCheckpoint.load(base.directory(), model,
+                    LoadOptions.initializeMissing(state.get(TrainingArgs.class).seed()));
+        } catch (IOException e) {
+            throw RunFailure.invalidArgument("base", "cannot load the weights of " + base.directory() + ": "
+                    + e.getMessage());
+        }
+        if (!report.initialized().isEmpty()) {
+            state.emit(TrainEvent.newBuilder().setLog(Log.newBuilder().setLevel(Log.Level.INFO)
+                    .setMessage("newly initialised (not in the base checkpoint): " + report.initialized())).build());
+        }
+        if (!report.unexpected().isEmpty()) {
+            state.emit(TrainEvent.newBuilder().setLog(Log.newBuilder().setLevel(Log.Level.INFO)
+                    .setMessage("base checkpoint tensors not used by " + model.architecture() + ": "
+                            + report.unexpected())).build());
+        }
+        state.put(TransformerModel.class, model);
     }
 }

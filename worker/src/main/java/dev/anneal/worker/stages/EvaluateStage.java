@@ -1,9 +1,19 @@
 package dev.anneal.worker.stages;
 
+import dev.anneal.api.v1.Evaluation;
 import dev.anneal.api.v1.Stage;
+import dev.anneal.api.v1.TrainEvent;
+import dev.anneal.worker.metrics.Metric;
+import dev.anneal.worker.metrics.Metrics;
+import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.run.PipelineStep;
 import dev.anneal.worker.run.RunState;
+import dev.anneal.worker.train.PaddingCollator;
+import dev.anneal.worker.train.TrainingArgs;
+import java.util.List;
+import java.util.Map;
 
+/** Stage 12: eval_loss and the requested metrics on the validation data, when there is any. */
 public final class EvaluateStage implements PipelineStep {
     @Override
     public Stage stage() {
@@ -12,6 +22,17 @@ public final class EvaluateStage implements PipelineStep {
 
     @Override
     public void run(RunState state) {
-        throw new UnsupportedOperationException("EVALUATE is not written yet");
+        TokenizedData data = state.get(TokenizedData.class);
+        if (data.validation().isEmpty()) {
+            return;
+        }
+        List<Metric> metrics = state.request().getMetricsList().stream().map(Metrics::create).toList();
+        Map<String, Double> results = dev.anneal.worker.train.Evaluation.run(state.get(TransformerModel.class),
+                data.validation(), state.get(PaddingCollator.class),
+                state.get(TrainingArgs.class).perDeviceEvalBatchSize(), metrics, state.cancellation());
+        TrainSummary summary = state.get(TrainSummary.class);
+        state.emit(TrainEvent.newBuilder().setEvaluation(Evaluation.newBuilder()
+                .setGlobalStep(summary.globalStep()).setEpoch(summary.epoch()).putAllMetrics(results)).build());
+        state.put(EvaluationResult.class, new EvaluationResult(results));
     }
 }

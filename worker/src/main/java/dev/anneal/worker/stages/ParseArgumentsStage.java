@@ -3,7 +3,9 @@ package dev.anneal.worker.stages;
 import dev.anneal.api.v1.Stage;
 import dev.anneal.worker.run.PipelineStep;
 import dev.anneal.worker.run.RunState;
+import dev.anneal.worker.train.TrainingArgs;
 
+/** Stage 2: Hugging Face training arguments merged over their defaults. */
 public final class ParseArgumentsStage implements PipelineStep {
     @Override
     public Stage stage() {
@@ -12,6 +14,6 @@ public final class ParseArgumentsStage implements PipelineStep {
 
     @Override
     public void run(RunState state) {
-        throw new UnsupportedOperationException("PARSE_ARGUMENTS is not written yet");
+        state.put(TrainingArgs.class, TrainingArgs.resolve(state.request().getArgs()));
     }
 }

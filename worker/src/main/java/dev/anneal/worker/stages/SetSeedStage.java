@@ -1,9 +1,15 @@
 package dev.anneal.worker.stages;
 
+import ai.djl.engine.Engine;
 import dev.anneal.api.v1.Stage;
 import dev.anneal.worker.run.PipelineStep;
 import dev.anneal.worker.run.RunState;
+import dev.anneal.worker.train.TrainingArgs;
 
+/**
+ * Stage 3: seeds libtorch's generator (head initialisation, masking). Data order and dropout are reseeded
+ * from the same seed per epoch and per step, so they do not depend on what ran before.
+ */
 public final class SetSeedStage implements PipelineStep {
     @Override
     public Stage stage() {
@@ -12,6 +18,6 @@ public final class SetSeedStage implements PipelineStep {
 
     @Override
     public void run(RunState state) {
-        throw new UnsupportedOperationException("SET_SEED is not written yet");
+        Engine.getInstance().setRandomSeed((int) state.get(TrainingArgs.class).seed());
     }
 }

@@ -1,9 +1,17 @@
 package dev.anneal.worker.stages;
 
 import dev.anneal.api.v1.Stage;
+import dev.anneal.worker.data.RowSource;
 import dev.anneal.worker.run.PipelineStep;
+import dev.anneal.worker.run.RunFailure;
 import dev.anneal.worker.run.RunState;
+import dev.anneal.worker.task.Feature;
+import dev.anneal.worker.task.TrainingTask;
+import dev.anneal.worker.tokenize.ParallelTokenization;
+import dev.anneal.worker.tokenize.TextTokenizer;
+import java.util.List;
 
+/** Stage 7: tokenizes training and validation rows, with {@code tokenizers} parallel workers. */
 public final class TokenizeStage implements PipelineStep {
     @Override
     public Stage stage() {
@@ -12,6 +20,20 @@ public final class TokenizeStage implements PipelineStep {
 
     @Override
     public void run(RunState state) {
-        throw new UnsupportedOperationException("TOKENIZE is not written yet");
+        DataPlan plan = state.get(DataPlan.class);
+        int workers = ParallelTokenization.workers(state.request().getTokenizers());
+        List<Feature> train = tokenize(state, plan, plan.train(), workers);
+        if (train.isEmpty()) {
+            throw RunFailure.invalidArgument(plan.train().name(), "has no rows");
+        }
+        List<Feature> validation = plan.validation() == null ? List.of() : tokenize(state, plan, plan.validation(), workers);
+        state.put(TokenizedData.class, new TokenizedData(train, validation));
+    }
+
+    private static List<Feature> tokenize(RunState state, DataPlan plan, RowSource source, int workers) {
+        TrainingTask task = state.get(TrainingTask.class);
+        TextTokenizer tokenizer = state.get(TextTokenizer.class);
+        return ParallelTokenization.run(source, workers, state.cancellation(),
+                (row, index) -> task.features(plan.columns(), row, index, source.name(), tokenizer));
     }
 }

@@ -3,7 +3,9 @@ package dev.anneal.worker.stages;
 import dev.anneal.api.v1.Stage;
 import dev.anneal.worker.run.PipelineStep;
 import dev.anneal.worker.run.RunState;
+import dev.anneal.worker.validate.RequestValidator;
 
+/** Stage 1: the request asks for something this build can do (the model family is checked once its config is read). */
 public final class ValidateStage implements PipelineStep {
     @Override
     public Stage stage() {
@@ -12,6 +14,6 @@ public final class ValidateStage implements PipelineStep {
 
     @Override
     public void run(RunState state) {
-        throw new UnsupportedOperationException("VALIDATE is not written yet");
+        RequestValidator.validate(state.request());
     }
 }

@@ -1,0 +1,75 @@
+package dev.anneal.worker.base;
+
+import dev.anneal.worker.run.RunEnvironment;
+import dev.anneal.worker.run.RunFailure;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/**
+ * Resolves a request's {@code base} to a local Hugging Face model directory: {@code job:<id>} is an earlier
+ * job's saved model; a path is a model directory; anything else is a hub id looked up in the Hugging Face
+ * cache layout ({@code models--org--name/snapshots/<revision>/}, revision from {@code refs/main}).
+ */
+public final class BaseModelResolver {
+    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+    private static final Pattern HUB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)?");
+
+    private BaseModelResolver() {
+    }
+
+    public static Path resolve(String base, RunEnvironment environment) {
+        if (base.startsWith("job:")) {
+            return earlierJob(base.substring(4), environment);
+        }
+        Path path = Path.of(base);
+        if (Files.isDirectory(path)) {
+            return requireModelDirectory(path, base);
+        }
+        if (environment.modelCache() != null && HUB_ID.matcher(base).matches()) {
+            Path cached = hubCache(base, environment.modelCache());
+            if (cached != null) {
+                return requireModelDirectory(cached, base);
+            }
+        }
+        throw RunFailure.invalidArgument("base", "'" + base + "' is neither a model directory, a job:<id> nor a "
+                + "hub id in the model cache");
+    }
+
+    private static Path earlierJob(String jobId, RunEnvironment environment) {
+        if (!JOB_ID.matcher(jobId).matches()) {
+            throw RunFailure.invalidArgument("base", "'" + jobId + "' is not a job id");
+        }
+        Path model = environment.jobsRoot().resolve(jobId).resolve("model");
+        if (!Files.isDirectory(model)) {
+            throw RunFailure.invalidArgument("base", "job " + jobId + " has no saved model");
+        }
+        return requireModelDirectory(model, "job:" + jobId);
+    }
+
+    private static Path hubCache(String hubId, Path cache) {
+        Path repo = cache.resolve("models--" + hubId.replace("/", "--"));
+        Path ref = repo.resolve("refs").resolve("main");
+        try {
+            if (Files.isRegularFile(ref)) {
+                String revision = Files.readString(ref, StandardCharsets.UTF_8).trim();
+                Path snapshot = repo.resolve("snapshots").resolve(revision);
+                if (Files.isDirectory(snapshot)) {
+                    return snapshot;
+                }
+            }
+        } catch (IOException e) {
+            throw RunFailure.invalidArgument("base", "cannot read the cache entry of " + hubId + ": " + e.getMessage());
+        }
+        return null;
+    }
+
+    private static Path requireModelDirectory(Path dir, String base) {
+        if (!Files.isRegularFile(dir.resolve("config.json"))) {
+            throw RunFailure.invalidArgument("base", "'" + base + "' has no config.json");
+        }
+        return dir.toAbsolutePath().normalize();
+    }
+}

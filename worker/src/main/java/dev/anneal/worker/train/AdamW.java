@@ -1,0 +1,75 @@
+package dev.anneal.worker.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * AdamW as {@code torch.optim.AdamW}: decoupled weight decay ({@code p <- p * (1 - lr * wd)}), then the
+ * bias-corrected Adam step. Updates run in place on the parameter and its moment buffers, so a step
+ * allocates only a few temporaries per parameter.
+ */
+public final class AdamW {
+    private final double beta1;
+    private final double beta2;
+    private final double epsilon;
+    private final List<Slot> slots = new ArrayList<>();
+    private long step;
+
+    /** One parameter with its weight decay and moment buffers. */
+    private record Slot(String name, NDArray weight, double weightDecay, NDArray mean, NDArray variance) {
+    }
+
+    public AdamW(double beta1, double beta2, double epsilon) {
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
+    }
+
+    /** Registers a trainable parameter; its moments live in {@code stateManager}. */
+    public void add(String name, NDArray weight, double weightDecay, NDManager stateManager) {
+        NDArray mean = stateManager.zeros(weight.getShape(), weight.getDataType());
+        NDArray variance = stateManager.zeros(weight.getShape(), weight.getDataType());
+        slots.add(new Slot(name, weight, weightDecay, mean, variance));
+    }
+
+    /** Applies one update with the gradients currently attached to the parameters. */
+    public void step(double learningRate) {
+        step++;
+        double correction1 = 1.0 - Math.pow(beta1, step);
+        double correction2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, step));
+        double stepSize = learningRate / correction1;
+        for (Slot slot : slots) {
+            try (NDArray grad = slot.weight.getGradient()) {
+                if (slot.weightDecay != 0 && learningRate != 0) {
+                    slot.weight.muli(1.0 - learningRate * slot.weightDecay);
+                }
+                slot.mean.muli(beta1);
+                try (NDArray scaled = grad.mul(1.0 - beta1)) {
+                    slot.mean.addi(scaled);
+                }
+                slot.variance.muli(beta2);
+                try (NDArray square = grad.square()) {
+                    slot.variance.addi(square.muli(1.0 - beta2));
+                }
+                try (NDArray denominator = slot.variance.sqrt()) {
+                    denominator.divi(correction2Sqrt).addi(epsilon);
+                    try (NDArray update = slot.mean.div(denominator)) {
+                        slot.weight.subi(update.muli(stepSize));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Steps taken so far (Adam's t). */
+    public long steps() {
+        return step;
+    }
+
+    /** The moment buffers by parameter name, for checkpoints: {name: [exp_avg, exp_avg_sq]}. */
+    public List<String> names() {
+        return slots.stream().map(Slot::name).toList();
+    }
+}

@@ -1,0 +1,172 @@
+package dev.anneal.worker.train;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.metric.Metrics;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.Trainer;
+import ai.djl.training.listener.TrainingListener;
+import ai.djl.training.loss.Loss;
+import dev.anneal.worker.model.Batch;
+import dev.anneal.worker.model.TransformerModel;
+import dev.anneal.worker.run.Cancellation;
+import dev.anneal.worker.task.Feature;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Hugging Face Trainer's training loop: epochs of seeded random order, micro-batches with gradient
+ * accumulation, global-norm clipping, AdamW with the scheduled learning rate. Listeners see every
+ * optimizer step through DJL's {@link TrainingListener} with the step's values in the trainer's metrics.
+ */
+public final class TrainingLoop implements AutoCloseable {
+    private final TransformerModel model;
+    private final List<Feature> features;
+    private final PaddingCollator collator;
+    private final TrainingArgs args;
+    private final TrainingPlan plan;
+    private final LearningRateSchedule schedule;
+    private final AdamW optimizer;
+    private final List<NDArray> trainable = new ArrayList<>();
+    private final NDManager stateManager;
+    private final Model djlModel;
+    private final Trainer trainer;
+    private final Cancellation cancellation;
+    private long globalStep;
+    private double epoch;
+    private double lossSum;
+
+    public TrainingLoop(TransformerModel model, List<Feature> features, PaddingCollator collator, TrainingArgs args,
+            Cancellation cancellation, TrainingListener... listeners) {
+        this.model = model;
+        this.features = features;
+        this.collator = collator;
+        this.args = args;
+        this.cancellation = cancellation;
+        this.plan = TrainingPlan.of(features.size(), args);
+        this.schedule = new LearningRateSchedule(args.lrSchedulerType(), args.learningRate(),
+                args.warmupStepsFor(plan.totalSteps()), plan.totalSteps());
+        this.stateManager = model.manager().newSubManager();
+        this.optimizer = new AdamW(args.adamBeta1(), args.adamBeta2(), args.adamEpsilon());
+        for (Map.Entry<String, Parameter> entry : model.namedParameters().entrySet()) {
+            NDArray array = entry.getValue().getArray();
+            array.setRequiresGradient(true);
+            trainable.add(array);
+            optimizer.add(entry.getKey(), array,
+                    WeightDecayGroups.decays(entry.getKey()) ? args.weightDecay() : 0.0, stateManager);
+        }
+        this.djlModel = Model.newInstance(model.architecture(), model.manager().getDevice(), "PyTorch");
+        djlModel.setBlock(model);
+        DefaultTrainingConfig config = new DefaultTrainingConfig(new ModelLoss()).addTrainingListeners(listeners);
+        this.trainer = djlModel.newTrainer(config);
+        Metrics metrics = new Metrics();
+        metrics.setLimit(10_000);
+        trainer.setMetrics(metrics);
+    }
+
+    public TrainingPlan plan() {
+        return plan;
+    }
+
+    /** Runs every planned step; returns the mean training loss over all steps (HF's train_loss). */
+    public double run() {
+        long seed = args.seed();
+        for (int e = 0; e < plan.epochs() && globalStep < plan.totalSteps(); e++) {
+            long[] order = EpochOrder.permutation(features.size(), seed + e);
+            runEpoch(e, order);
+            trainer.notifyListeners(listener -> listener.onEpoch(trainer));
+        }
+        return globalStep == 0 ? Double.NaN : lossSum / globalStep;
+    }
+
+    private void runEpoch(int epochIndex, long[] order) {
+        int batch = plan.batchSize();
+        long micro = plan.microBatchesPerEpoch();
+        long microIndex = 0;
+        while (microIndex < micro && globalStep < plan.totalSteps()) {
+            cancellation.checkpoint();
+            // Reseeding per step makes dropout a function of (seed, step): a resumed run draws the same masks.
+            Engine.getInstance().setRandomSeed((int) (args.seed() * 1_000_003L + globalStep));
+            long groupEnd = Math.min(micro, microIndex + plan.accumulation());
+            double stepLoss = 0;
+            long samples = 0;
+            for (; microIndex < groupEnd; microIndex++) {
+                int from = (int) (microIndex * batch);
+                int to = (int) Math.min(order.length, from + (long) batch);
+                List<Feature> rows = new ArrayList<>(to - from);
+                for (int i = from; i < to; i++) {
+                    rows.add(features.get((int) order[i]));
+                }
+                samples += rows.size();
+                stepLoss += forwardBackward(rows);
+            }
+            double gradNorm = Autograd.paused(() -> GradientClipping.clip(trainable, args.maxGradNorm()));
+            double rate = schedule.rate(globalStep);
+            Autograd.paused(() -> {
+                optimizer.step(rate);
+                trainable.forEach(Autograd::zeroGradient);
+            });
+            globalStep++;
+            epoch = epochIndex + (double) microIndex / micro;
+            lossSum += stepLoss;
+            record(stepLoss, rate, gradNorm, samples);
+        }
+    }
+
+    private double forwardBackward(List<Feature> rows) {
+        try (NDManager scope = model.manager().newSubManager()) {
+            Batch inputs = collator.collate(rows, scope);
+            return Autograd.recording(() -> {
+                NDArray loss = model.forward(inputs, true).loss();
+                Autograd.backward(loss);
+                return (double) loss.getFloat();
+            });
+        }
+    }
+
+    private void record(double loss, double rate, double gradNorm, long samples) {
+        Metrics metrics = trainer.getMetrics();
+        metrics.addMetric(StepMetrics.GLOBAL_STEP, globalStep);
+        metrics.addMetric(StepMetrics.EPOCH, epoch);
+        metrics.addMetric(StepMetrics.LOSS, loss);
+        metrics.addMetric(StepMetrics.LEARNING_RATE, rate);
+        metrics.addMetric(StepMetrics.GRAD_NORM, gradNorm);
+        metrics.addMetric(StepMetrics.SAMPLES, samples);
+        TrainingListener.BatchData data = new TrainingListener.BatchData(null, Map.of(), Map.of());
+        trainer.notifyListeners(listener -> listener.onTrainingBatch(trainer, data));
+    }
+
+    public long globalStep() {
+        return globalStep;
+    }
+
+    public double epoch() {
+        return epoch;
+    }
+
+    @Override
+    public void close() {
+        trainer.close();
+        stateManager.close();
+        for (NDArray array : trainable) {
+            array.setRequiresGradient(false);
+        }
+    }
+
+    /** The loss the model computed itself (Hugging Face models return it when labels are given). */
+    private static final class ModelLoss extends Loss {
+        ModelLoss() {
+            super("loss");
+        }
+
+        @Override
+        public NDArray evaluate(NDList labels, NDList predictions) {
+            return predictions.get("loss");
+        }
+    }
+}
