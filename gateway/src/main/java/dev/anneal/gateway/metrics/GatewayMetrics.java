@@ -6,6 +6,7 @@ import dev.anneal.api.v1.TrainEvent;
 import dev.anneal.gateway.job.JobObserver;
 import dev.anneal.gateway.job.JobRecord;
 import dev.anneal.gateway.schedule.Scheduler;
+import dev.anneal.gateway.service.OpenStreams;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,7 +14,6 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.function.Supplier;
 
 /** The gateway's {@code anneal.*} meters, fed by every job event appended after start-up. */
 @ApplicationScoped
@@ -55,8 +55,8 @@ public class GatewayMetrics implements JobObserver {
     }
 
     /** A gauge of open event streams (Train and Watch calls). */
-    public void watchStreams(Supplier<Number> openStreams) {
-        Gauge.builder("anneal.streams.open", openStreams, s -> s.get().doubleValue())
+    public void watchStreams(OpenStreams openStreams) {
+        Gauge.builder("anneal.streams.open", openStreams, OpenStreams::count)
                 .description("Train and Watch calls streaming events now").register(registry);
     }
 

@@ -5,6 +5,7 @@ import dev.anneal.gateway.job.EventLog;
 import dev.anneal.gateway.metrics.GatewayMetrics;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.micrometer.core.instrument.Counter;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The event streams (Train and Watch calls) open now, with how far each has got. */
+@Startup
 @ApplicationScoped
 public class OpenStreams {
     private final Set<EventStream> streams = ConcurrentHashMap.newKeySet();
@@ -20,7 +22,7 @@ public class OpenStreams {
     @Inject
     public OpenStreams(GatewayMetrics metrics) {
         this.eventsSent = metrics.eventsSent();
-        metrics.watchStreams(streams::size);
+        metrics.watchStreams(this);
     }
 
     /** Starts streaming {@code log} after {@code afterSequence} to {@code call}. */
