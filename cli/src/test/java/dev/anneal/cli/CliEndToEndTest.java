@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.anneal.cli.embedded.EmbeddedGatewayTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -134,6 +135,20 @@ class CliEndToEndTest {
         Run cancel = anneal("cancel", "job-1", "--target", target);
         assertEquals(4, cancel.code());
         assertEquals("error: FAILED_PRECONDITION: job job-1 has already ended (SUCCEEDED)\n", cancel.err());
+    }
+
+    @Test
+    void embeddedStartsAGatewayRunsTheJobAndStopsIt() throws IOException {
+        Path jar = EmbeddedGatewayTest.fakeGatewayJar(dir);
+        Run run = anneal("train", "--embedded", "--gateway-jar", jar.toString(), "--base", "bert",
+                "--train", train.toString(), "--plain");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.err().startsWith("Starting the embedded gateway (" + jar + ", log "), run.err());
+        assertTrue(run.err().contains("Embedded gateway serving on localhost:"), run.err());
+        assertTrue(run.out().contains("Job job-1 SUCCEEDED"), run.out());
+        String log = run.err().replaceAll("(?s).*, log (\\S+)\\) \\.\\.\\..*", "$1");
+        assertTrue(Files.readString(Path.of(log)).contains("fake gateway: stopping"), "the gateway was stopped");
+        Files.delete(Path.of(log));
     }
 
     @Test
