@@ -1,7 +1,10 @@
 package dev.anneal.worker.model;
 
 import ai.djl.ndarray.NDArray;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What a forward pass returns, keyed by the Hugging Face output names (logits, start_logits,
@@ -9,7 +12,9 @@ import java.util.Map;
  */
 public record ModelOutput(NDArray loss, Map<String, NDArray> tensors) {
     public ModelOutput {
-        tensors = Map.copyOf(tensors);
+        // Insertion order is kept (HF output order: logits before hidden states); nulls are refused.
+        tensors.forEach((name, array) -> Objects.requireNonNull(array, name));
+        tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
     }
 
     public NDArray get(String name) {

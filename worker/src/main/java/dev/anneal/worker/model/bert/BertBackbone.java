@@ -1,0 +1,47 @@
+package dev.anneal.worker.model.bert;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import dev.anneal.worker.model.layers.AttentionMasks;
+import dev.anneal.worker.model.layers.Embedding;
+import dev.anneal.worker.model.layers.Linear;
+import dev.anneal.worker.model.layers.ModuleGroup;
+import dev.anneal.worker.model.layers.NamedBlock;
+import java.util.ArrayList;
+import java.util.List;
+
+/** transformers' {@code BertModel}: embeddings, encoder.layer.N and the optional pooler. */
+final class BertBackbone extends NamedBlock {
+    private final BertEmbeddings embeddings;
+    private final List<BertLayer> layers = new ArrayList<>();
+    private final Linear pooler;
+
+    /** What the backbone returns: the last hidden state and the pooled [CLS] state (null without pooler). */
+    record Output(NDArray lastHiddenState, NDArray pooled) {
+    }
+
+    BertBackbone(BertSettings s, boolean withPooler) {
+        embeddings = module("embeddings", new BertEmbeddings(s));
+        ModuleGroup layerList = module("encoder", new ModuleGroup()).add("layer", new ModuleGroup());
+        for (int i = 0; i < s.layers(); i++) {
+            layers.add(layerList.add(Integer.toString(i), new BertLayer(s)));
+        }
+        pooler = withPooler
+                ? module("pooler", new ModuleGroup()).add("dense", new Linear(s.hiddenSize(), s.hiddenSize(), true))
+                : null;
+    }
+
+    Embedding wordEmbeddings() {
+        return embeddings.words();
+    }
+
+    Output forward(NDArray inputIds, NDArray attentionMask, NDArray tokenTypeIds, boolean training) {
+        NDArray hidden = embeddings.forward(inputIds, tokenTypeIds, training);
+        NDArray bias = attentionMask == null ? null : AttentionMasks.paddingBias(attentionMask, hidden.getDataType());
+        for (BertLayer layer : layers) {
+            hidden = layer.forward(hidden, bias, training);
+        }
+        NDArray pooled = pooler == null ? null : pooler.forward(hidden.get(new NDIndex(":, 0"))).tanh();
+        return new Output(hidden, pooled);
+    }
+}

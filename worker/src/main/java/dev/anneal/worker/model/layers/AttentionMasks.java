@@ -1,0 +1,22 @@
+package dev.anneal.worker.model.layers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+
+/** Additive attention biases in the form transformers builds them. */
+public final class AttentionMasks {
+    /** torch.finfo(float32).min, what transformers adds to the scores of masked keys. */
+    public static final float MASKED = -Float.MAX_VALUE;
+
+    private AttentionMasks() {
+    }
+
+    /**
+     * From a padding mask [batch, keys] of 1 (attend) and 0 (padding) to a bias [batch, 1, 1, keys] of 0
+     * and {@link #MASKED}, to be added to attention scores [batch, heads, queries, keys].
+     */
+    public static NDArray paddingBias(NDArray attentionMask, DataType type) {
+        NDArray keep = attentionMask.toType(type, false);
+        return keep.neg().add(1f).mul(MASKED).expandDims(1).expandDims(1);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.anneal.worker.model.layers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/** {@code nn.Linear}: y = x W^T + b with W stored as [out, in] like PyTorch. */
+public final class Linear extends NamedBlock {
+    private final long in;
+    private final long out;
+    private final Parameter weight;
+    private final Parameter bias;
+
+    public Linear(long in, long out, boolean bias) {
+        this(in, out, null, bias, null);
+    }
+
+    /**
+     * A linear layer that shares parameters owned elsewhere: {@code tiedWeight} (null for a weight of its
+     * own) and {@code tiedBias} (null for a bias of its own when {@code bias}, else none).
+     */
+    public Linear(long in, long out, Parameter tiedWeight, boolean bias, Parameter tiedBias) {
+        this.in = in;
+        this.out = out;
+        if (tiedWeight == null) {
+            this.weight = parameter("weight", new Shape(out, in), WeightInit.NORMAL);
+        } else {
+            this.weight = tiedWeight;
+            tie("weight", tiedWeight);
+        }
+        if (!bias) {
+            this.bias = null;
+        } else if (tiedBias == null) {
+            this.bias = parameter("bias", new Shape(out), WeightInit.ZEROS);
+        } else {
+            this.bias = tiedBias;
+            tie("bias", tiedBias);
+        }
+    }
+
+    public NDArray forward(NDArray x) {
+        NDArray w = weight.getArray();
+        return x.getNDArrayInternal().linear(x, w, bias == null ? null : bias.getArray()).singletonOrThrow();
+    }
+
+    public Parameter weight() {
+        return weight;
+    }
+
+    public Parameter bias() {
+        return bias;
+    }
+
+    public long inFeatures() {
+        return in;
+    }
+
+    public long outFeatures() {
+        return out;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(forward(inputs.singletonOrThrow()));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        long[] dims = inputShapes[0].getShape().clone();
+        dims[dims.length - 1] = out;
+        return new Shape[] {new Shape(dims)};
+    }
+}
