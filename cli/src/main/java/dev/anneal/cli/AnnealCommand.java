@@ -1,8 +1,10 @@
 package dev.anneal.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
-@Command(name = "anneal", mixinStandardHelpOptions = true, version = "anneal 0.1.0",
+// INHERIT: every subcommand gets --help and --version too.
+@Command(name = "anneal", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "anneal 0.1.0",
         description = "Fine-tune Hugging Face transformer models on an Anneal gateway.",
         subcommands = {TrainCommand.class, WatchCommand.class, JobsCommand.class, CancelCommand.class})
 final class AnnealCommand {
