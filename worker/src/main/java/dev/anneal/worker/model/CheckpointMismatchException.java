@@ -1,7 +1,12 @@
 package dev.anneal.worker.model;
 
-/** A checkpoint that does not fit the model: missing parameters (not allowed to initialise) or wrong shapes. */
-public class CheckpointMismatchException extends RuntimeException {
+import java.io.IOException;
+
+/**
+ * A checkpoint that does not fit the model: parameters without weights (when initialising them is not
+ * allowed), shapes that differ from the config's, or two stored names for one parameter.
+ */
+public class CheckpointMismatchException extends IOException {
     public CheckpointMismatchException(String message) {
         super(message);
     }

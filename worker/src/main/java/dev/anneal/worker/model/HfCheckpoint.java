@@ -132,7 +132,7 @@ public final class HfCheckpoint {
      * transformers recomputes ({@code position_ids}) map to nothing and are reported as ignored.
      */
     private static Map<String, String> mapStoredNames(Set<String> stored, Set<String> owned, Set<String> tied,
-            TransformerModel model) {
+            TransformerModel model) throws CheckpointMismatchException {
         String prefix = model.baseModelPrefix() + ".";
         boolean modelHasPrefix = Stream.concat(owned.stream(), tied.stream()).anyMatch(n -> n.startsWith(prefix));
         boolean fileHasPrefix = stored.stream().anyMatch(n -> n.startsWith(prefix));

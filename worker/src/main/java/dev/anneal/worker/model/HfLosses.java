@@ -43,6 +43,20 @@ public final class HfLosses {
         return crossEntropy(startLogits, start, ignored).add(crossEntropy(endLogits, end, ignored)).div(2f);
     }
 
+    /**
+     * transformers' causal LM loss: position t predicts label t+1 (the last position predicts nothing),
+     * cross entropy averaged over labels that are not -100.
+     */
+    public static NDArray causalLm(NDArray logits, NDArray labels) {
+        long seq = logits.getShape().get(1);
+        if (seq < 2) {
+            throw new IllegalArgumentException("a causal LM loss needs at least 2 positions, got " + seq);
+        }
+        NDArray shiftedLogits = logits.get(":, :-1, :");
+        NDArray shiftedLabels = labels.get(":, 1:");
+        return crossEntropy(shiftedLogits, shiftedLabels);
+    }
+
     /** Mean binary cross entropy with logits, computed stably: max(x,0) - x*y + log(1 + exp(-|x|)). */
     public static NDArray binaryCrossEntropyWithLogits(NDArray logits, NDArray targets) {
         NDArray y = targets.toType(logits.getDataType(), false);

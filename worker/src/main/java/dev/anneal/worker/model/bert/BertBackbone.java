@@ -15,12 +15,14 @@ final class BertBackbone extends NamedBlock {
     private final BertEmbeddings embeddings;
     private final List<BertLayer> layers = new ArrayList<>();
     private final Linear pooler;
+    private final boolean causal;
 
     /** What the backbone returns: the last hidden state and the pooled [CLS] state (null without pooler). */
     record Output(NDArray lastHiddenState, NDArray pooled) {
     }
 
     BertBackbone(BertSettings s, boolean withPooler) {
+        causal = s.isDecoder();
         embeddings = module("embeddings", new BertEmbeddings(s));
         ModuleGroup layerList = module("encoder", new ModuleGroup()).add("layer", new ModuleGroup());
         for (int i = 0; i < s.layers(); i++) {
@@ -38,6 +40,11 @@ final class BertBackbone extends NamedBlock {
     Output forward(NDArray inputIds, NDArray attentionMask, NDArray tokenTypeIds, boolean training) {
         NDArray hidden = embeddings.forward(inputIds, tokenTypeIds, training);
         NDArray bias = attentionMask == null ? null : AttentionMasks.paddingBias(attentionMask, hidden.getDataType());
+        if (causal) {
+            // is_decoder: each position sees itself and earlier positions only (BertLMHeadModel).
+            bias = AttentionMasks.combine(bias, AttentionMasks.causalBias(inputIds.getManager(),
+                    inputIds.getShape().get(1), hidden.getDataType()));
+        }
         for (BertLayer layer : layers) {
             hidden = layer.forward(hidden, bias, training);
         }

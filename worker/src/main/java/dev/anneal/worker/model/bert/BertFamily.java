@@ -9,7 +9,10 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 
-/** BERT ({@code model_type} "bert") with the base, classification, QA, masked-LM and token heads. */
+/**
+ * BERT ({@code model_type} "bert") with the base, sequence classification, QA, masked-LM, token
+ * classification and LM (BertLMHeadModel; causal attention when the config says is_decoder) heads.
+ */
 public final class BertFamily implements ModelFamily {
     static final Map<HeadType, String> ARCHITECTURES;
 
@@ -20,6 +23,7 @@ public final class BertFamily implements ModelFamily {
         names.put(HeadType.QUESTION_ANSWERING, "BertForQuestionAnswering");
         names.put(HeadType.MASKED_LM, "BertForMaskedLM");
         names.put(HeadType.TOKEN_CLASSIFICATION, "BertForTokenClassification");
+        names.put(HeadType.CAUSAL_LM, "BertLMHeadModel");
         ARCHITECTURES = Collections.unmodifiableMap(names);
     }
 

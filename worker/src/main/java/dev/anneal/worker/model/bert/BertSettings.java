@@ -17,16 +17,14 @@ record BertSettings(
         double layerNormEps,
         int padTokenId,
         Double classifierDropout,
-        boolean tieWordEmbeddings) {
+        boolean tieWordEmbeddings,
+        boolean isDecoder) {
 
     static BertSettings from(HfConfig config) {
         String positions = config.getString("position_embedding_type", "absolute");
         if (!"absolute".equals(positions)) {
             throw new IllegalArgumentException("config position_embedding_type '" + positions
                     + "' is not supported (only absolute)");
-        }
-        if (config.getBoolean("is_decoder", false)) {
-            throw new IllegalArgumentException("config is_decoder=true (causal BERT, BertLMHeadModel) is not supported");
         }
         BertSettings s = new BertSettings(
                 config.getInt("vocab_size", 30522),
@@ -42,7 +40,11 @@ record BertSettings(
                 config.getDouble("layer_norm_eps", 1e-12),
                 config.getInt("pad_token_id", 0),
                 config.has("classifier_dropout") ? config.getDouble("classifier_dropout", 0.1) : null,
-                config.getBoolean("tie_word_embeddings", true));
+                config.getBoolean("tie_word_embeddings", true),
+                config.getBoolean("is_decoder", false));
+        if (config.getBoolean("add_cross_attention", false)) {
+            throw new IllegalArgumentException("config add_cross_attention=true (BERT as a seq2seq decoder) is not supported");
+        }
         if (s.hiddenSize % s.heads != 0) {
             throw new IllegalArgumentException("config hidden_size " + s.hiddenSize
                     + " is not a multiple of num_attention_heads " + s.heads);

@@ -39,7 +39,7 @@ public final class BertTransformer extends TransformerModel {
         qaOutputs = head == HeadType.QUESTION_ANSWERING
                 ? module("qa_outputs", new Linear(settings.hiddenSize(), numLabels, true))
                 : null;
-        lmHead = head == HeadType.MASKED_LM
+        lmHead = head == HeadType.MASKED_LM || head == HeadType.CAUSAL_LM
                 ? module("cls", new ModuleGroup()).add("predictions",
                         new BertHeads.LmPrediction(settings, bert.wordEmbeddings().weight()))
                 : null;
@@ -95,6 +95,13 @@ public final class BertTransformer extends TransformerModel {
                 tensors.put("logits", logits);
                 if (batch.has("labels")) {
                     loss = HfLosses.crossEntropy(logits, batch.get("labels"));
+                }
+            }
+            case CAUSAL_LM -> {
+                NDArray logits = lmHead.forward(out.lastHiddenState());
+                tensors.put("logits", logits);
+                if (batch.has("labels")) {
+                    loss = HfLosses.causalLm(logits, batch.get("labels"));
                 }
             }
             default -> throw new IllegalStateException("BERT has no " + head() + " head");

@@ -1,6 +1,7 @@
 package dev.anneal.worker.model.layers;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
 /** Additive attention biases in the form transformers builds them. */
@@ -18,5 +19,20 @@ public final class AttentionMasks {
     public static NDArray paddingBias(NDArray attentionMask, DataType type) {
         NDArray keep = attentionMask.toType(type, false);
         return keep.neg().add(1f).mul(MASKED).expandDims(1).expandDims(1);
+    }
+
+    /** A bias [1, 1, seq, seq] that hides later keys from each query (decoder self-attention). */
+    public static NDArray causalBias(NDManager manager, long seq, DataType type) {
+        NDArray queries = manager.arange(0, (int) seq, 1, DataType.INT64).reshape(seq, 1);
+        NDArray keys = manager.arange(0, (int) seq, 1, DataType.INT64).reshape(1, seq);
+        return keys.gt(queries).toType(type, false).mul(MASKED).reshape(1, 1, seq, seq);
+    }
+
+    /** Both biases together, never below {@link #MASKED} (two masks must not add up to -inf). */
+    public static NDArray combine(NDArray padding, NDArray causal) {
+        if (padding == null) {
+            return causal;
+        }
+        return padding.add(causal).maximum(MASKED);
     }
 }
