@@ -90,55 +90,83 @@ public final class TrainingLoop implements AutoCloseable {
         long microIndex = 0;
         while (microIndex < micro && globalStep < plan.totalSteps()) {
             cancellation.checkpoint();
-            // Reseeding per step makes dropout a function of (seed, step): a resumed run draws the same masks.
-            Engine.getInstance().setRandomSeed((int) (args.seed() * 1_000_003L + globalStep));
-            long groupEnd = Math.min(micro, microIndex + plan.accumulation());
-            double stepLoss = 0;
-            long samples = 0;
-            for (; microIndex < groupEnd; microIndex++) {
-                int from = (int) (microIndex * batch);
-                int to = (int) Math.min(order.length, from + (long) batch);
-                List<Feature> rows = new ArrayList<>(to - from);
-                for (int i = from; i < to; i++) {
-                    rows.add(features.get((int) order[i]));
+            long first = microIndex;
+            int count = (int) (Math.min(micro, microIndex + plan.accumulation()) - microIndex);
+            step(new MicroBatches() {
+                @Override
+                public int size() {
+                    return count;
                 }
-                samples += rows.size();
-                stepLoss += forwardBackward(rows);
-            }
-            double gradNorm = Autograd.paused(() -> GradientClipping.clip(trainable, args.maxGradNorm()));
-            double rate = schedule.rate(globalStep);
-            Autograd.paused(() -> {
-                optimizer.step(rate);
-                trainable.forEach(Autograd::zeroGradient);
+
+                @Override
+                public Batch collate(int index, NDManager scope) {
+                    int from = (int) ((first + index) * batch);
+                    int to = (int) Math.min(order.length, from + (long) batch);
+                    List<Feature> rows = new ArrayList<>(to - from);
+                    for (int i = from; i < to; i++) {
+                        rows.add(features.get((int) order[i]));
+                    }
+                    return collator.collate(rows, scope);
+                }
             });
-            globalStep++;
+            microIndex += count;
             epoch = epochIndex + (double) microIndex / micro;
-            lossSum += stepLoss;
-            record(stepLoss, rate, gradNorm, samples);
+            trainer.getMetrics().addMetric(StepMetrics.EPOCH, epoch);
+            notifyStep();
         }
     }
 
-    private double forwardBackward(List<Feature> rows) {
-        try (NDManager scope = model.manager().newSubManager()) {
-            Batch inputs = collator.collate(rows, scope);
-            return Autograd.recording(() -> {
-                NDArray loss = model.forward(inputs, true).loss();
-                Autograd.backward(loss);
-                return (double) loss.getFloat();
-            });
+    /**
+     * One optimizer step over {@code micro} micro-batches: forward and backward each (gradients add up,
+     * as Hugging Face Trainer sums the micro-batch losses), clip, update with the scheduled rate.
+     */
+    public StepResult step(MicroBatches micro) {
+        // Reseeding per step makes dropout a function of (seed, step): a resumed run draws the same masks.
+        Engine.getInstance().setRandomSeed((int) (args.seed() * 1_000_003L + globalStep));
+        double stepLoss = 0;
+        long samples = 0;
+        for (int i = 0; i < micro.size(); i++) {
+            try (NDManager scope = model.manager().newSubManager()) {
+                Batch inputs = micro.collate(i, scope);
+                samples += inputs.size();
+                stepLoss += Autograd.recording(() -> {
+                    NDArray loss = model.forward(inputs, true).loss();
+                    Autograd.backward(loss);
+                    return (double) loss.getFloat();
+                });
+            }
         }
-    }
-
-    private void record(double loss, double rate, double gradNorm, long samples) {
+        double gradNorm = Autograd.paused(() -> GradientClipping.clip(trainable, args.maxGradNorm()));
+        double rate = schedule.rate(globalStep);
+        Autograd.paused(() -> {
+            optimizer.step(rate);
+            trainable.forEach(Autograd::zeroGradient);
+        });
+        globalStep++;
+        lossSum += stepLoss;
         Metrics metrics = trainer.getMetrics();
         metrics.addMetric(StepMetrics.GLOBAL_STEP, globalStep);
-        metrics.addMetric(StepMetrics.EPOCH, epoch);
-        metrics.addMetric(StepMetrics.LOSS, loss);
+        metrics.addMetric(StepMetrics.LOSS, stepLoss);
         metrics.addMetric(StepMetrics.LEARNING_RATE, rate);
         metrics.addMetric(StepMetrics.GRAD_NORM, gradNorm);
         metrics.addMetric(StepMetrics.SAMPLES, samples);
+        return new StepResult(globalStep, stepLoss, rate, gradNorm);
+    }
+
+    private void notifyStep() {
         TrainingListener.BatchData data = new TrainingListener.BatchData(null, Map.of(), Map.of());
         trainer.notifyListeners(listener -> listener.onTrainingBatch(trainer, data));
+    }
+
+    /** The micro-batches of one optimizer step, collated on demand into a scope freed after each. */
+    public interface MicroBatches {
+        int size();
+
+        Batch collate(int index, NDManager scope);
+    }
+
+    /** What one optimizer step did: its loss (sum over micro-batches), learning rate and pre-clip grad norm. */
+    public record StepResult(long globalStep, double loss, double learningRate, double gradNorm) {
     }
 
     public long globalStep() {
