@@ -1,6 +1,7 @@
 package dev.anneal.worker.model.bert;
 
 import dev.anneal.worker.hf.HfConfig;
+import dev.anneal.worker.model.layers.Activations;
 
 /** The BertConfig fields the BERT blocks use, with transformers' defaults. */
 record BertSettings(
@@ -45,6 +46,7 @@ record BertSettings(
         if (config.getBoolean("add_cross_attention", false)) {
             throw new IllegalArgumentException("config add_cross_attention=true (BERT as a seq2seq decoder) is not supported");
         }
+        Activations.byName(s.hiddenAct);
         if (s.hiddenSize % s.heads != 0) {
             throw new IllegalArgumentException("config hidden_size " + s.hiddenSize
                     + " is not a multiple of num_attention_heads " + s.heads);

@@ -25,9 +25,10 @@ public final class BertTransformer extends TransformerModel {
     private final Linear qaOutputs;
     private final BertHeads.LmPrediction lmHead;
 
-    BertTransformer(HfConfig config, HeadType head) {
+    /** Settings are read (and validated) by the caller first, so a bad config fails before any native memory is taken. */
+    BertTransformer(HfConfig config, HeadType head, BertSettings settings) {
         super(config, head);
-        settings = BertSettings.from(config);
+        this.settings = settings;
         boolean pooler = head == HeadType.BASE || head == HeadType.SEQUENCE_CLASSIFICATION;
         bert = head == HeadType.BASE
                 ? inline(new BertBackbone(settings, pooler))
