@@ -1,7 +1,6 @@
 package dev.anneal.worker.model.t5;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import dev.anneal.worker.hf.HfConfig;
 import dev.anneal.worker.model.Batch;
@@ -151,10 +150,5 @@ public final class T5Transformer extends TransformerModel implements Seq2SeqLang
             return Math.pow(settings.dFf(), -0.5);
         }
         return 1.0; // shared embedding and an untied lm_head
-    }
-
-    /** The model's float type, for callers building inputs. */
-    DataType floatType() {
-        return dataType();
     }
 }
