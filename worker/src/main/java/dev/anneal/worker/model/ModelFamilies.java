@@ -2,6 +2,8 @@ package dev.anneal.worker.model;
 
 import dev.anneal.worker.hf.HfConfig;
 import dev.anneal.worker.model.bert.BertFamily;
+import dev.anneal.worker.model.bert.ElectraFamily;
+import dev.anneal.worker.model.bert.RobertaFamily;
 import dev.anneal.worker.model.gpt2.Gpt2Family;
 import dev.anneal.worker.model.llama.LlamaFamily;
 import dev.anneal.worker.run.RunFailure;
@@ -12,7 +14,8 @@ import java.util.stream.Collectors;
 
 /** The model families this build supports, looked up by config {@code model_type}. */
 public final class ModelFamilies {
-    private static final List<ModelFamily> FAMILIES = List.of(new BertFamily(), new Gpt2Family(), new LlamaFamily());
+    private static final List<ModelFamily> FAMILIES = List.of(new BertFamily(), new Gpt2Family(), new LlamaFamily(),
+            new dev.anneal.worker.model.t5.T5Family());
 
     private ModelFamilies() {
     }
