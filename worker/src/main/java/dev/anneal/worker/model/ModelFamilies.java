@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 
 /** The model families this build supports, looked up by config {@code model_type}. */
 public final class ModelFamilies {
-    private static final List<ModelFamily> FAMILIES = List.of(new BertFamily(), new Gpt2Family(), new LlamaFamily(),
+    private static final List<ModelFamily> FAMILIES = List.of(new BertFamily(), new RobertaFamily(), new ElectraFamily(), new Gpt2Family(), new LlamaFamily(),
             new dev.anneal.worker.model.t5.T5Family());
 
     private ModelFamilies() {

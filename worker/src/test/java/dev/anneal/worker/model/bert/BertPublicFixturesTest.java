@@ -62,7 +62,7 @@ class BertPublicFixturesTest {
         HfConfig config = HfConfig.read(dir);
         ref.get("dropout_config_values_forced_to_0").fieldNames().forEachRemaining(k -> config.set(k, 0.0));
         String architecture = ref.get("config_architecture").asText();
-        HeadType head = BertGeneratedFixturesTest.headOf(architecture);
+        HeadType head = EncoderGeneratedFixturesTest.headOf("bert", architecture);
         try (TransformerModel model = ModelFamilies.create(config, head); NDManager manager = NDManager.newBaseManager()) {
             LoadReport report = HfCheckpoint.load(dir, model, LoadOptions.strict());
             assertEquals(List.of(), report.unexpected());
