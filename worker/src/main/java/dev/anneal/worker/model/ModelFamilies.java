@@ -4,6 +4,7 @@ import dev.anneal.worker.hf.HfConfig;
 import dev.anneal.worker.model.bert.BertFamily;
 import dev.anneal.worker.model.bert.ElectraFamily;
 import dev.anneal.worker.model.bert.RobertaFamily;
+import dev.anneal.worker.model.distilbert.DistilBertFamily;
 import dev.anneal.worker.model.gpt2.Gpt2Family;
 import dev.anneal.worker.model.llama.LlamaFamily;
 import dev.anneal.worker.run.RunFailure;
@@ -14,8 +15,9 @@ import java.util.stream.Collectors;
 
 /** The model families this build supports, looked up by config {@code model_type}. */
 public final class ModelFamilies {
-    private static final List<ModelFamily> FAMILIES = List.of(new BertFamily(), new RobertaFamily(), new ElectraFamily(), new Gpt2Family(), new LlamaFamily(),
-            new dev.anneal.worker.model.t5.T5Family());
+    private static final List<ModelFamily> FAMILIES = List.of(new BertFamily(), new RobertaFamily(), new ElectraFamily(),
+            new DistilBertFamily(), new Gpt2Family(), new LlamaFamily(),
+            new dev.anneal.worker.model.t5.T5Family(), new dev.anneal.worker.model.bart.BartFamily());
 
     private ModelFamilies() {
     }

@@ -30,10 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every generated BERT, RoBERTa and ELECTRA checkpoint against the outputs genuine transformers computed for it. */
+/** Every generated BERT, RoBERTa, ELECTRA and DistilBERT checkpoint against the outputs genuine transformers computed for it. */
 class EncoderGeneratedFixturesTest {
     static Stream<Path> models() throws IOException {
-        return Stream.of("bert", "roberta", "electra").flatMap(family -> {
+        return Stream.of("bert", "roberta", "electra", "distilbert").flatMap(family -> {
             try {
                 return HfReference.generatedModels(family);
             } catch (IOException e) {
