@@ -1,7 +1,7 @@
 package dev.anneal.worker.model.t5;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.anneal.worker.hf.HfConfig;
+import dev.anneal.worker.model.seq2seq.ConfigIds;
 
 /** The T5Config fields the T5 blocks use, with transformers' defaults. */
 record T5Settings(
@@ -56,27 +56,12 @@ record T5Settings(
                 tie,
                 config.getBoolean("scale_decoder_outputs", tie),
                 pad,
-                firstId(config, "eos_token_id", 1),
+                ConfigIds.first(config, "eos_token_id", 1),
                 config.getLong("decoder_start_token_id", pad));
         if (s.vocabSize <= 0 || s.dModel <= 0 || s.dKv <= 0 || s.heads <= 0 || s.dFf <= 0) {
             throw new IllegalArgumentException("config vocab_size, d_model, d_kv, d_ff and num_heads must be positive");
         }
         return s;
-    }
-
-    /** An id field that may also be a list (transformers allows several eos ids); the first is used. */
-    static long firstId(HfConfig config, String name, long defaultValue) {
-        JsonNode node = config.getNode(name);
-        if (node == null || node.isNull()) {
-            return defaultValue;
-        }
-        if (node.isArray()) {
-            if (node.isEmpty() || !node.get(0).canConvertToLong()) {
-                throw new IllegalArgumentException("config " + name + " " + node + " must be an id or a non-empty list of ids");
-            }
-            return node.get(0).asLong();
-        }
-        return config.getLong(name, defaultValue);
     }
 
     int innerDim() {
