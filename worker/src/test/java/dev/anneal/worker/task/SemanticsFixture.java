@@ -47,6 +47,11 @@ final class SemanticsFixture {
         return list;
     }
 
+    /** A JSON value as the row readers give it (Integer/Long, Double, String, Boolean, List). */
+    static Object value(JsonNode node) {
+        return JSON.convertValue(node, Object.class);
+    }
+
     static long[] longs(JsonNode array) {
         long[] values = new long[array.size()];
         for (int i = 0; i < values.length; i++) {
