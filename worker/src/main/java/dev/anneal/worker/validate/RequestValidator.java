@@ -89,10 +89,6 @@ public final class RequestValidator {
         if (request.hasQuantize()) {
             throw RunFailure.invalidArgument("quantize", "quantization is not supported by this build yet");
         }
-        if (!request.getCheckpoint().isEmpty()) {
-            throw RunFailure.invalidArgument("checkpoint", "resuming from a checkpoint is not supported by this "
-                    + "build yet");
-        }
         if (!request.getPrefix().isEmpty()) {
             throw RunFailure.invalidArgument("prefix", "is only used by SEQUENCE_SEQUENCE, which this build does "
                     + "not support yet");
