@@ -3,14 +3,13 @@ package dev.anneal.worker.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.anneal.worker.hf.AtomicFiles;
+import dev.anneal.worker.hf.CheckpointTensors;
 import dev.anneal.worker.hf.HfConfig;
 import dev.anneal.worker.hf.SafetensorsReader;
-import dev.anneal.worker.hf.SafetensorsTensor;
 import dev.anneal.worker.hf.SafetensorsWriter;
 import dev.anneal.worker.model.layers.ParameterSpec;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,14 +45,8 @@ public final class HfCheckpoint {
 
     /** Loads the weights of {@code dir} into {@code model}. */
     public static LoadReport load(Path dir, TransformerModel model, LoadOptions options) throws IOException {
-        if (!SafetensorsReader.hasWeights(dir)) {
-            if (Files.isRegularFile(dir.resolve("pytorch_model.bin"))) {
-                throw new IOException(dir + ": only pytorch_model.bin is present; reading the torch pickle format is not "
-                        + "supported yet, re-save the model with safe_serialization=True (model.safetensors)");
-            }
-            throw new NoSuchFileException(dir.toString(), null, "no model.safetensors or model.safetensors.index.json");
-        }
-        SafetensorsReader reader = SafetensorsReader.open(dir);
+        // model.safetensors (preferred, as transformers) or pytorch_model.bin through the restricted unpickler.
+        CheckpointTensors reader = CheckpointTensors.open(dir);
         Map<String, ParameterSpec> specs = model.parameterSpecs();
         Map<String, String> ties = model.tiedParameters();
         Map<String, String> sources = mapStoredNames(reader.names(), specs.keySet(), ties.keySet(), model);
@@ -76,14 +69,14 @@ public final class HfCheckpoint {
                 continue;
             }
             consumed.add(stored);
-            SafetensorsTensor tensor = reader.tensor(stored);
+            long[] storedShape = reader.shape(stored);
             Shape expected = entry.getValue().shape();
-            if (!Arrays.equals(tensor.shape(), expected.getShape())) {
-                mismatched.add(name + ": checkpoint " + new Shape(tensor.shape()) + ", model " + expected);
+            if (!Arrays.equals(storedShape, expected.getShape())) {
+                mismatched.add(name + ": checkpoint " + new Shape(storedShape) + ", model " + expected);
                 continue;
             }
-            if (!tensor.dtype().isFloatingPoint()) {
-                mismatched.add(name + ": checkpoint has " + tensor.dtype() + ", a floating point tensor is needed");
+            if (!reader.dtype(stored).isFloatingPoint()) {
+                mismatched.add(name + ": checkpoint has " + reader.dtype(stored) + ", a floating point tensor is needed");
                 continue;
             }
             entry.getValue().parameter().setArray(reader.read(stored, model.manager(), model.dataType()));

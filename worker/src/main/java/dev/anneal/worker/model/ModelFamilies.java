@@ -2,6 +2,11 @@ package dev.anneal.worker.model;
 
 import dev.anneal.worker.hf.HfConfig;
 import dev.anneal.worker.model.bert.BertFamily;
+import dev.anneal.worker.model.bert.ElectraFamily;
+import dev.anneal.worker.model.bert.RobertaFamily;
+import dev.anneal.worker.model.distilbert.DistilBertFamily;
+import dev.anneal.worker.model.gpt2.Gpt2Family;
+import dev.anneal.worker.model.llama.LlamaFamily;
 import dev.anneal.worker.run.RunFailure;
 import java.util.List;
 import java.util.Optional;
@@ -10,7 +15,9 @@ import java.util.stream.Collectors;
 
 /** The model families this build supports, looked up by config {@code model_type}. */
 public final class ModelFamilies {
-    private static final List<ModelFamily> FAMILIES = List.of(new BertFamily());
+    private static final List<ModelFamily> FAMILIES = List.of(new BertFamily(), new RobertaFamily(), new ElectraFamily(),
+            new DistilBertFamily(), new Gpt2Family(), new LlamaFamily(),
+            new dev.anneal.worker.model.t5.T5Family(), new dev.anneal.worker.model.bart.BartFamily());
 
     private ModelFamilies() {
     }

@@ -34,7 +34,7 @@ public final class LoadConfigAndTokenizerStage implements PipelineStep {
         } catch (IOException | RuntimeException e) {
             throw RunFailure.invalidArgument("base", "cannot read config.json of " + base + ": " + e.getMessage());
         }
-        TrainingTask task = TrainingTasks.create(state.request().getTask());
+        TrainingTask task = TrainingTasks.create(state.request());
         ModelFamilies.requireSupported(config.modelType(), task.head());
         TokenizerSettings settings = TokenizerSettings.read(base);
         long modelMax = settings.modelMaxLength() == TokenizerSettings.UNBOUNDED

@@ -33,7 +33,9 @@ public final class TokenizeStage implements PipelineStep {
     private static List<Feature> tokenize(RunState state, DataPlan plan, RowSource source, int workers) {
         TrainingTask task = state.get(TrainingTask.class);
         TextTokenizer tokenizer = state.get(TextTokenizer.class);
-        return ParallelTokenization.run(source, workers, state.cancellation(),
+        List<Feature> features = ParallelTokenization.run(source, workers, state.cancellation(),
                 (row, index) -> task.features(plan.columns(), row, index, source.name(), tokenizer));
+        // txtai merges a list of rows as one group (language tasks' concat / pack); other tasks keep them.
+        return task.merge(features, tokenizer.maxLength());
     }
 }

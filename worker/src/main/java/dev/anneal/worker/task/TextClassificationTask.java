@@ -94,8 +94,10 @@ public final class TextClassificationTask implements TrainingTask {
         Map<String, long[]> longs = new LinkedHashMap<>();
         Map<String, float[]> floats = new LinkedHashMap<>();
         longs.put("input_ids", encoding.getIds());
+        if (TokenizerOutputs.returnsTokenTypeIds(tokenizer)) {
+            longs.put("token_type_ids", encoding.getTypeIds());
+        }
         longs.put("attention_mask", encoding.getAttentionMask());
-        longs.put("token_type_ids", encoding.getTypeIds());
         labels().encode(row.get(columns.target()), source + "[" + index + "]", longs, floats);
         return List.of(new Feature(longs, floats));
     }

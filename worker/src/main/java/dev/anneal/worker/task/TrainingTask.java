@@ -5,6 +5,9 @@ import dev.anneal.worker.data.RowSource;
 import dev.anneal.worker.hf.HfConfig;
 import dev.anneal.worker.model.HeadType;
 import dev.anneal.worker.tokenize.TextTokenizer;
+import dev.anneal.worker.train.Collator;
+import dev.anneal.worker.train.CollatorSettings;
+import dev.anneal.worker.train.PaddingCollator;
 import java.util.List;
 import java.util.Map;
 
@@ -31,4 +34,17 @@ public interface TrainingTask {
 
     /** Updates the base model's config for this task (num_labels, id2label, problem_type). */
     void configure(HfConfig config);
+
+    /**
+     * Combines the features of one group of rows, in row order, into training features: txtai's
+     * {@code Texts} merge for the language tasks (concat / pack / none); the other tasks keep them as they are.
+     */
+    default List<Feature> merge(List<Feature> rows, int maxLength) {
+        return rows;
+    }
+
+    /** The collator Hugging Face's Trainer uses for this task; DataCollatorWithPadding unless the task says. */
+    default Collator collator(CollatorSettings settings) {
+        return new PaddingCollator(settings.padTokenId(), settings.paddingSide());
+    }
 }

@@ -14,7 +14,7 @@ import java.util.Map;
  * (on the tokenizer's padding side) and stacks per-example values. Sequence fields pad with the pad
  * token (input_ids), 0 (masks, type ids), 1 (special_tokens_mask) or -100 (token labels).
  */
-public final class PaddingCollator {
+public final class PaddingCollator implements Collator {
     private final long padTokenId;
     private final boolean padLeft;
 
@@ -23,6 +23,7 @@ public final class PaddingCollator {
         this.padLeft = "left".equals(paddingSide);
     }
 
+    @Override
     public Batch collate(List<Feature> features, NDManager manager) {
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         Feature first = features.get(0);

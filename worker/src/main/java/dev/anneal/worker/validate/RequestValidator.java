@@ -2,6 +2,7 @@ package dev.anneal.worker.validate;
 
 import com.google.protobuf.Struct;
 import dev.anneal.api.v1.Dataset;
+import dev.anneal.api.v1.Task;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.worker.data.InlineRows;
 import dev.anneal.worker.metrics.Metrics;
@@ -25,7 +26,7 @@ public final class RequestValidator {
         if (request.getBase().isBlank()) {
             throw RunFailure.invalidArgument("base", "is required: a Hugging Face model directory, hub id or job:<id>");
         }
-        TrainingTask task = TrainingTasks.create(request.getTask());
+        TrainingTask task = TrainingTasks.create(request);
         Columns columns = task.columns(request.getColumnsList());
         requireData("train", request.getTrain(), true);
         if (request.hasValidation()) {
@@ -89,9 +90,9 @@ public final class RequestValidator {
         if (request.hasQuantize()) {
             throw RunFailure.invalidArgument("quantize", "quantization is not supported by this build yet");
         }
-        if (!request.getPrefix().isEmpty()) {
-            throw RunFailure.invalidArgument("prefix", "is only used by SEQUENCE_SEQUENCE, which this build does "
-                    + "not support yet");
+        if (!request.getPrefix().isEmpty() && request.getTask() != Task.SEQUENCE_SEQUENCE) {
+            throw RunFailure.invalidArgument("prefix", "is only used by SEQUENCE_SEQUENCE, not by "
+                    + request.getTask());
         }
     }
 }

@@ -10,9 +10,13 @@ import dev.anneal.worker.model.layers.NamedBlock;
 import java.util.ArrayList;
 import java.util.List;
 
-/** transformers' {@code BertModel}: embeddings, encoder.layer.N and the optional pooler. */
+/**
+ * transformers' {@code BertModel} (also the RoBERTa and ELECTRA backbones): embeddings, ELECTRA's
+ * embeddings_project when embedding_size differs from hidden_size, encoder.layer.N, the optional pooler.
+ */
 final class BertBackbone extends NamedBlock {
     private final BertEmbeddings embeddings;
+    private final Linear projection;
     private final List<BertLayer> layers = new ArrayList<>();
     private final Linear pooler;
     private final boolean causal;
@@ -24,6 +28,9 @@ final class BertBackbone extends NamedBlock {
     BertBackbone(BertSettings s, boolean withPooler) {
         causal = s.isDecoder();
         embeddings = module("embeddings", new BertEmbeddings(s));
+        projection = s.embeddingSize() != s.hiddenSize()
+                ? module("embeddings_project", new Linear(s.embeddingSize(), s.hiddenSize(), true))
+                : null;
         ModuleGroup layerList = module("encoder", new ModuleGroup()).add("layer", new ModuleGroup());
         for (int i = 0; i < s.layers(); i++) {
             layers.add(layerList.add(Integer.toString(i), new BertLayer(s)));
@@ -39,6 +46,9 @@ final class BertBackbone extends NamedBlock {
 
     Output forward(NDArray inputIds, NDArray attentionMask, NDArray tokenTypeIds, boolean training) {
         NDArray hidden = embeddings.forward(inputIds, tokenTypeIds, training);
+        if (projection != null) {
+            hidden = projection.forward(hidden);
+        }
         NDArray bias = attentionMask == null ? null : AttentionMasks.paddingBias(attentionMask, hidden.getDataType());
         if (causal) {
             // is_decoder: each position sees itself and earlier positions only (BertLMHeadModel).

@@ -54,6 +54,6 @@ public final class BertFamily implements ModelFamily {
     @Override
     public TransformerModel create(HfConfig config, HeadType head) {
         architecture(head);
-        return new BertTransformer(config, head);
+        return new BertTransformer(config, head, BertSettings.bert(config));
     }
 }

@@ -15,6 +15,7 @@ import dev.anneal.worker.model.HfReference;
 import dev.anneal.worker.model.LoadOptions;
 import dev.anneal.worker.model.LoadReport;
 import dev.anneal.worker.model.ModelFamilies;
+import dev.anneal.worker.model.ModelFamily;
 import dev.anneal.worker.model.ModelOutput;
 import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.model.HeadType;
@@ -29,17 +30,28 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every generated BERT checkpoint against the outputs genuine transformers computed for it. */
-class BertGeneratedFixturesTest {
+/** Every generated BERT, RoBERTa, ELECTRA and DistilBERT checkpoint against the outputs genuine transformers computed for it. */
+class EncoderGeneratedFixturesTest {
     static Stream<Path> models() throws IOException {
-        return HfReference.generatedModels("bert");
+        return Stream.of("bert", "roberta", "electra", "distilbert").flatMap(family -> {
+            try {
+                return HfReference.generatedModels(family);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
-    static HeadType headOf(String modelClass) {
-        return BertFamily.ARCHITECTURES.entrySet().stream()
-                .filter(e -> e.getValue().equals(modelClass))
-                .map(Map.Entry::getKey)
+    /** The head whose transformers class is {@code modelClass}, in the family of {@code modelType}. */
+    static HeadType headOf(String modelType, String modelClass) {
+        ModelFamily family = ModelFamilies.forModelType(modelType);
+        return family.heads().stream()
+                .filter(h -> family.architecture(h).equals(modelClass))
                 .findFirst().orElseThrow(() -> new AssertionError("no head for " + modelClass));
+    }
+
+    static HeadType headOf(Path dir, String modelClass) throws IOException {
+        return headOf(HfConfig.read(dir).modelType(), modelClass);
     }
 
     static TransformerModel load(Path dir, HeadType head) throws IOException {
@@ -54,7 +66,7 @@ class BertGeneratedFixturesTest {
     @MethodSource("models")
     void reproducesTransformersOutputsAndParameters(Path dir) throws IOException {
         HfReference reference = HfReference.read(dir);
-        try (TransformerModel model = load(dir, headOf(reference.modelClass()))) {
+        try (TransformerModel model = load(dir, headOf(dir, reference.modelClass()))) {
             assertEquals(reference.modelClass(), model.architecture());
             reference.assertParameterStatistics(model);
             assertCases(reference, model);
@@ -65,7 +77,7 @@ class BertGeneratedFixturesTest {
     @MethodSource("models")
     void savesTransformersNamesAndReloadsToTheSameOutputs(Path dir, @TempDir Path out) throws IOException {
         HfReference reference = HfReference.read(dir);
-        HeadType head = headOf(reference.modelClass());
+        HeadType head = headOf(dir, reference.modelClass());
         Path saved = out.resolve("saved");
         try (TransformerModel model = load(dir, head)) {
             HfCheckpoint.save(model, saved);

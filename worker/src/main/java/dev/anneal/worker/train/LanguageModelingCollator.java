@@ -1,0 +1,88 @@
+package dev.anneal.worker.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.anneal.worker.model.Batch;
+import dev.anneal.worker.task.Feature;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Hugging Face's {@code DataCollatorForLanguageModeling(mlm=True)} for language-modeling and token-detection:
+ * pads the batch, selects 15 % of the positions that are not special tokens (padding included), and of
+ * those replaces 80 % with the mask token, 10 % with a random token and keeps 10 %; {@code labels} hold the
+ * original id at selected positions and -100 elsewhere. Draws come from a generator seeded once, so the
+ * same seed and the same batches give the same masks.
+ */
+public final class LanguageModelingCollator implements Collator {
+    public static final double MLM_PROBABILITY = 0.15;
+    public static final double MASK_REPLACE_PROBABILITY = 0.8;
+    public static final double RANDOM_REPLACE_PROBABILITY = 0.1;
+
+    private final long padTokenId;
+    private final boolean padLeft;
+    private final Set<Long> specialTokenIds;
+    private final long maskTokenId;
+    private final long vocabSize;
+    private final SplittableRandom random;
+
+    public LanguageModelingCollator(CollatorSettings settings) {
+        if (settings.maskTokenId() == null) {
+            throw new IllegalArgumentException("masked language modeling needs a tokenizer with a mask token");
+        }
+        if (settings.vocabSize() <= 0) {
+            throw new IllegalArgumentException("masked language modeling needs the vocabulary size");
+        }
+        this.padTokenId = settings.padTokenId();
+        this.padLeft = "left".equals(settings.paddingSide());
+        this.specialTokenIds = settings.specialTokenIds();
+        this.maskTokenId = settings.maskTokenId();
+        this.vocabSize = settings.vocabSize();
+        this.random = new SplittableRandom(settings.seed());
+    }
+
+    @Override
+    public Batch collate(List<Feature> features, NDManager manager) {
+        int length = Padding.longest(features, "input_ids");
+        int rows = features.size();
+        long[][] masked = mask(Padding.padded(features, "input_ids", length, padTokenId, padLeft));
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        tensors.put("input_ids", Padding.matrix(masked[0], rows, length, manager));
+        tensors.put("attention_mask", Padding.matrix(
+                Padding.padded(features, "attention_mask", length, 0, padLeft), rows, length, manager));
+        if (features.get(0).longs().containsKey("token_type_ids")) {
+            tensors.put("token_type_ids", Padding.matrix(
+                    Padding.padded(features, "token_type_ids", length, 0, padLeft), rows, length, manager));
+        }
+        tensors.put("labels", Padding.matrix(masked[1], rows, length, manager));
+        return new Batch(tensors);
+    }
+
+    /**
+     * Masks padded ids in place of a copy: returns {masked input ids, labels}. Each position is drawn in
+     * order: selected with probability 0.15 unless special; a selected one becomes the mask token with
+     * probability 0.8, else a random id with probability 0.5 (0.1 overall), else stays.
+     */
+    public synchronized long[][] mask(long[] ids) {
+        long[] inputs = ids.clone();
+        long[] labels = new long[ids.length];
+        double randomShare = RANDOM_REPLACE_PROBABILITY / (1 - MASK_REPLACE_PROBABILITY);
+        for (int i = 0; i < ids.length; i++) {
+            boolean selected = !specialTokenIds.contains(ids[i]) && random.nextDouble() < MLM_PROBABILITY;
+            if (!selected) {
+                labels[i] = -100;
+                continue;
+            }
+            labels[i] = ids[i];
+            if (random.nextDouble() < MASK_REPLACE_PROBABILITY) {
+                inputs[i] = maskTokenId;
+            } else if (random.nextDouble() < randomShare) {
+                inputs[i] = random.nextLong(vocabSize);
+            }
+        }
+        return new long[][] {inputs, labels};
+    }
+}
