@@ -3,7 +3,9 @@ package dev.anneal.worker.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * AdamW as {@code torch.optim.AdamW}: decoupled weight decay ({@code p <- p * (1 - lr * wd)}), then the
@@ -68,8 +70,33 @@ public final class AdamW {
         return step;
     }
 
-    /** The moment buffers by parameter name, for checkpoints: {name: [exp_avg, exp_avg_sq]}. */
-    public List<String> names() {
-        return slots.stream().map(Slot::name).toList();
+    /**
+     * The optimizer state for a checkpoint, as torch's state_dict names it per parameter:
+     * {@code <name>.exp_avg} and {@code <name>.exp_avg_sq} (the step count is saved beside it).
+     */
+    public Map<String, NDArray> state() {
+        Map<String, NDArray> state = new LinkedHashMap<>();
+        for (Slot slot : slots) {
+            state.put(slot.name + ".exp_avg", slot.mean);
+            state.put(slot.name + ".exp_avg_sq", slot.variance);
+        }
+        return state;
+    }
+
+    /** Restores moments and step count from a checkpoint's {@link #state()}; every parameter must be there. */
+    public void restore(Map<String, NDArray> state, long steps) {
+        for (Slot slot : slots) {
+            copy(state, slot.name + ".exp_avg", slot.mean);
+            copy(state, slot.name + ".exp_avg_sq", slot.variance);
+        }
+        this.step = steps;
+    }
+
+    private static void copy(Map<String, NDArray> state, String name, NDArray target) {
+        NDArray source = state.get(name);
+        if (source == null || !source.getShape().equals(target.getShape())) {
+            throw new IllegalArgumentException("optimizer state has no " + name + " of shape " + target.getShape());
+        }
+        target.set(source.toType(target.getDataType(), false).toFloatArray());
     }
 }

@@ -47,6 +47,12 @@ public final class TrainerState {
         return this;
     }
 
+    public TrainerState best(Double metric, String checkpoint) {
+        state.put("best_metric", metric);
+        state.put("best_model_checkpoint", checkpoint);
+        return this;
+    }
+
     public TrainerState provenance(Map<String, Object> provenance) {
         state.put("anneal", provenance);
         return this;

@@ -36,7 +36,10 @@ public record TrainingArgs(
         String metricForBestModel,
         Boolean greaterIsBetter,
         boolean fp16,
-        boolean bf16) {
+        boolean bf16,
+        /** Anneal addition: 0 means no early stopping. */
+        int earlyStoppingPatience,
+        double earlyStoppingThreshold) {
 
     public static final Set<String> SCHEDULERS = Set.of("linear", "cosine", "cosine_with_restarts", "polynomial",
             "constant", "constant_with_warmup", "inverse_sqrt");
@@ -71,7 +74,9 @@ public record TrainingArgs(
                 args.hasMetricForBestModel() ? args.getMetricForBestModel() : "",
                 args.hasGreaterIsBetter() ? args.getGreaterIsBetter() : null,
                 args.hasFp16() && args.getFp16(),
-                args.hasBf16() && args.getBf16());
+                args.hasBf16() && args.getBf16(),
+                args.hasEarlyStoppingPatience() ? args.getEarlyStoppingPatience() : 0,
+                args.hasEarlyStoppingThreshold() ? args.getEarlyStoppingThreshold() : 0.0);
         resolved.check();
         return resolved;
     }
@@ -102,6 +107,17 @@ public record TrainingArgs(
                 "unknown strategy '" + saveStrategy + "'; expected one of " + sorted(STRATEGIES));
         require(saveSteps > 0, "save_steps", "must be > 0, got " + saveSteps);
         require(saveTotalLimit >= 0, "save_total_limit", "must be >= 1 (or unset), got " + saveTotalLimit);
+        require(earlyStoppingPatience >= 0, "early_stopping_patience", "must be >= 0, got " + earlyStoppingPatience);
+        require(earlyStoppingThreshold >= 0, "early_stopping_threshold", "must be >= 0, got " + earlyStoppingThreshold);
+        if (loadBestModelAtEnd) {
+            require(!evalStrategy.equals("no"), "load_best_model_at_end", "needs an eval_strategy other than 'no'");
+            require(evalStrategy.equals(saveStrategy), "load_best_model_at_end",
+                    "needs save_strategy equal to eval_strategy, got " + saveStrategy + " and " + evalStrategy);
+            require(!evalStrategy.equals("steps") || evalSteps == 0 || saveSteps % evalSteps == 0, "save_steps",
+                    "must be a multiple of eval_steps (" + evalSteps + ") with load_best_model_at_end");
+        }
+        require(earlyStoppingPatience == 0 || !evalStrategy.equals("no"), "early_stopping_patience",
+                "needs an eval_strategy other than 'no'");
         require(!fp16, "fp16", "half precision needs a CUDA device; this worker runs on CPU");
         require(!bf16, "bf16", "bf16 training is not supported by this worker's device");
     }
@@ -112,6 +128,22 @@ public record TrainingArgs(
             return loggingSteps;
         }
         return Math.max(1, Math.min(500, totalSteps / 50));
+    }
+
+    /** eval_steps, or the logging interval when unset, as Hugging Face defaults it. */
+    public long evalInterval(long totalSteps) {
+        return evalSteps > 0 ? evalSteps : loggingInterval(totalSteps);
+    }
+
+    /** metric_for_best_model as an eval key: "loss" (the default) means eval_loss. */
+    public String bestMetricKey() {
+        String metric = metricForBestModel.isEmpty() ? "loss" : metricForBestModel;
+        return metric.startsWith("eval_") ? metric : "eval_" + metric;
+    }
+
+    /** greater_is_better, defaulting as Hugging Face does: false for losses, true otherwise. */
+    public boolean greaterIsBetterResolved() {
+        return greaterIsBetter != null ? greaterIsBetter : !bestMetricKey().endsWith("loss");
     }
 
     /** Warmup steps as Hugging Face computes them: warmup_steps if set, else ceil(ratio x total). */

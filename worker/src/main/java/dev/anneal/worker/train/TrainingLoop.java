@@ -11,10 +11,14 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.loss.Loss;
+import dev.anneal.worker.checkpoint.LoopPosition;
+import dev.anneal.worker.checkpoint.TrainingCheckpoints;
 import dev.anneal.worker.model.Batch;
 import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.run.Cancellation;
 import dev.anneal.worker.task.Feature;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +44,10 @@ public final class TrainingLoop implements AutoCloseable {
     private long globalStep;
     private double epoch;
     private double lossSum;
+    private int epochIndex;
+    private long nextMicroBatch;
+    private StepHooks hooks = StepHooks.NONE;
+    private boolean stopRequested;
 
     public TrainingLoop(TransformerModel model, List<Feature> features, PaddingCollator collator, TrainingArgs args,
             Cancellation cancellation, TrainingListener... listeners) {
@@ -73,25 +81,35 @@ public final class TrainingLoop implements AutoCloseable {
         return plan;
     }
 
-    /** Runs every planned step; returns the mean training loss over all steps (HF's train_loss). */
+    /** Sets what runs after each step and epoch (evaluation, checkpoints, early stopping). */
+    public TrainingLoop optHooks(StepHooks stepHooks) {
+        this.hooks = stepHooks;
+        return this;
+    }
+
+    /** Runs the remaining planned steps; returns the mean training loss over all steps (HF's train_loss). */
     public double run() {
         long seed = args.seed();
-        for (int e = 0; e < plan.epochs() && globalStep < plan.totalSteps(); e++) {
-            long[] order = EpochOrder.permutation(features.size(), seed + e);
-            runEpoch(e, order);
-            trainer.notifyListeners(listener -> listener.onEpoch(trainer));
+        while (epochIndex < plan.epochs() && globalStep < plan.totalSteps() && !stopRequested) {
+            long[] order = EpochOrder.permutation(features.size(), seed + epochIndex);
+            runEpoch(order);
+            if (nextMicroBatch >= plan.microBatchesPerEpoch()) {
+                trainer.notifyListeners(listener -> listener.onEpoch(trainer));
+                epochIndex++;
+                nextMicroBatch = 0;
+                hooks.afterEpoch(this);
+            }
         }
         return globalStep == 0 ? Double.NaN : lossSum / globalStep;
     }
 
-    private void runEpoch(int epochIndex, long[] order) {
+    private void runEpoch(long[] order) {
         int batch = plan.batchSize();
         long micro = plan.microBatchesPerEpoch();
-        long microIndex = 0;
-        while (microIndex < micro && globalStep < plan.totalSteps()) {
+        while (nextMicroBatch < micro && globalStep < plan.totalSteps() && !stopRequested) {
             cancellation.checkpoint();
-            long first = microIndex;
-            int count = (int) (Math.min(micro, microIndex + plan.accumulation()) - microIndex);
+            long first = nextMicroBatch;
+            int count = (int) (Math.min(micro, first + plan.accumulation()) - first);
             step(new MicroBatches() {
                 @Override
                 public int size() {
@@ -109,11 +127,46 @@ public final class TrainingLoop implements AutoCloseable {
                     return collator.collate(rows, scope);
                 }
             });
-            microIndex += count;
-            epoch = epochIndex + (double) microIndex / micro;
+            nextMicroBatch += count;
+            epoch = epochIndex + (double) nextMicroBatch / micro;
             trainer.getMetrics().addMetric(StepMetrics.EPOCH, epoch);
             notifyStep();
+            hooks.afterStep(this);
         }
+    }
+
+    /** Where the loop stands, for a checkpoint; an epoch's end is saved as the start of the next. */
+    public LoopPosition position() {
+        boolean epochDone = nextMicroBatch >= plan.microBatchesPerEpoch();
+        return new LoopPosition(globalStep, epochDone ? epochIndex + 1 : epochIndex, epochDone ? 0 : nextMicroBatch,
+                optimizer.steps(), lossSum);
+    }
+
+    /** Continues from a checkpoint: its weights must already be in the model; restores the rest. */
+    public void resumeFrom(Path checkpoint) throws IOException {
+        LoopPosition position = TrainingCheckpoints.restoreOptimizer(checkpoint, optimizer, stateManager);
+        globalStep = position.globalStep();
+        epochIndex = position.epoch();
+        nextMicroBatch = position.nextMicroBatch();
+        lossSum = position.lossSum();
+        epoch = epochIndex + (double) nextMicroBatch / plan.microBatchesPerEpoch();
+    }
+
+    /** Ends training after the current step (early stopping). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    public TransformerModel model() {
+        return model;
+    }
+
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    public TrainingArgs args() {
+        return args;
     }
 
     /**

@@ -90,10 +90,6 @@ public final class RequestValidator {
         if (request.hasQuantize()) {
             throw RunFailure.invalidArgument("quantize", "quantization is not supported by this build yet");
         }
-        if (!request.getCheckpoint().isEmpty()) {
-            throw RunFailure.invalidArgument("checkpoint", "resuming from a checkpoint is not supported by this "
-                    + "build yet");
-        }
         if (!request.getPrefix().isEmpty() && request.getTask() != Task.SEQUENCE_SEQUENCE) {
             throw RunFailure.invalidArgument("prefix", "is only used by SEQUENCE_SEQUENCE, not by "
                     + request.getTask());

@@ -3,15 +3,13 @@ package dev.anneal.worker.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 import dev.anneal.api.v1.Dataset;
 import dev.anneal.api.v1.JobState;
-import dev.anneal.api.v1.Rows;
 import dev.anneal.api.v1.Stage;
 import dev.anneal.api.v1.TrainEvent;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.api.v1.TrainingArguments;
+import dev.anneal.worker.testing.AnimalRows;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,26 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 class TextClassificationRunTest {
     static final Path BERT = Path.of("..", "fixtures", "hf", "generated", "bert", "BertModel");
 
-    static Rows animals(int repeat) {
-        Rows.Builder rows = Rows.newBuilder();
-        String[] texts = {"Dogs", "dog", "Cats", "cat"};
-        int[] labels = {0, 0, 1, 1};
-        for (int r = 0; r < repeat; r++) {
-            for (int i = 0; i < texts.length; i++) {
-                rows.addRows(Struct.newBuilder()
-                        .putFields("text", Value.newBuilder().setStringValue(texts[i]).build())
-                        .putFields("label", Value.newBuilder().setNumberValue(labels[i]).build()));
-            }
-        }
-        return rows.build();
-    }
-
     @Test
     void learnsDogsAndCatsAndSavesAHuggingFaceDirectory(@TempDir Path jobs) throws Exception {
         TrainRequest request = TrainRequest.newBuilder()
                 .setBase(BERT.toAbsolutePath().toString())
-                .setTrain(Dataset.newBuilder().setRows(animals(100)))
-                .setValidation(Dataset.newBuilder().setRows(animals(2)))
+                .setTrain(Dataset.newBuilder().setRows(AnimalRows.times(100)))
+                .setValidation(Dataset.newBuilder().setRows(AnimalRows.times(2)))
                 .addMetrics("accuracy")
                 .setArgs(TrainingArguments.newBuilder().setNumTrainEpochs(1).setLearningRate(1e-3)
                         .setPerDeviceTrainBatchSize(16).setLoggingSteps(5))
