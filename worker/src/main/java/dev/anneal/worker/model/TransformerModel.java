@@ -13,6 +13,7 @@ import dev.anneal.worker.model.layers.NamedBlock;
 import dev.anneal.worker.model.layers.ParameterSpec;
 import dev.anneal.worker.model.layers.WeightInit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -201,7 +202,7 @@ public abstract class TransformerModel extends NamedBlock implements AutoCloseab
         int count = Math.toIntExact(spec.shape().size());
         float[] values = new float[count];
         if (spec.init() == WeightInit.ONES) {
-            java.util.Arrays.fill(values, 1f);
+            Arrays.fill(values, 1f);
         } else if (spec.init() == WeightInit.NORMAL) {
             Random random = new Random(seed * 0x9E3779B97F4A7C15L + name.hashCode());
             double std = initializerRange();
@@ -210,7 +211,7 @@ public abstract class TransformerModel extends NamedBlock implements AutoCloseab
             }
             if (spec.paddingIndex() >= 0 && spec.shape().dimension() == 2) {
                 long width = spec.shape().get(1);
-                java.util.Arrays.fill(values, (int) (spec.paddingIndex() * width), (int) ((spec.paddingIndex() + 1) * width), 0f);
+                Arrays.fill(values, (int) (spec.paddingIndex() * width), (int) ((spec.paddingIndex() + 1) * width), 0f);
             }
         }
         return manager.create(values, spec.shape()).toType(dataType, false);
