@@ -153,7 +153,13 @@ public final class TorchPickleReader implements CheckpointTensors {
                     throw new TorchPickleException(file + ": tensor '" + name + "' uses storage '" + s.key()
                             + "', but the archive has no record " + archive + "/data/" + s.key() + " (truncated?)");
                 }
-                long needed = Math.multiplyExact(s.elements(), s.dtype().bytes());
+                long needed;
+                try {
+                    needed = Math.multiplyExact(s.elements(), s.dtype().bytes());
+                    new TorchTensor(name, s.dtype(), s.key(), s.elements(), t.offset(), t.shape(), t.stride()).elements();
+                } catch (ArithmeticException overflow) {
+                    throw new TorchPickleException(file + ": tensor '" + name + "' has a size that overflows", overflow);
+                }
                 if (data.getSize() >= 0 && data.getSize() < needed) {
                     throw new TorchPickleException(file + ": storage '" + s.key() + "' of tensor '" + name + "' has "
                             + data.getSize() + " bytes but " + s.elements() + " x " + s.dtype() + " needs " + needed);
