@@ -1,5 +1,6 @@
 package dev.anneal.worker.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -75,6 +76,11 @@ public abstract class TransformerModel extends NamedBlock implements AutoCloseab
     /** The manager that owns the parameter arrays. */
     public NDManager manager() {
         return manager;
+    }
+
+    /** Where the parameters live (the engine's default device: a GPU when there is one); put inputs there too. */
+    public Device device() {
+        return manager.getDevice();
     }
 
     /** The floating point type of the parameters (float32 unless set). */
