@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.anneal.worker.hf.AtomicFiles;
 import dev.anneal.worker.hf.CheckpointTensors;
+import dev.anneal.worker.hf.GenerationConfigs;
 import dev.anneal.worker.hf.HfConfig;
 import dev.anneal.worker.hf.SafetensorsReader;
 import dev.anneal.worker.hf.SafetensorsWriter;
@@ -166,6 +167,10 @@ public final class HfCheckpoint {
         HfConfig config = model.config().copy().setArchitecture(model.architecture());
         config.set("dtype", model.dataType().name().toLowerCase(java.util.Locale.ROOT));
         config.write(dir);
+        if (model.head() == HeadType.SEQ2SEQ_LM || model.head() == HeadType.CAUSAL_LM) {
+            // Generative models get the generation_config.json transformers derives from config.json.
+            GenerationConfigs.write(dir, GenerationConfigs.fromModelConfig(config));
+        }
     }
 
     /**

@@ -155,6 +155,9 @@ public final class Seq2SeqFixtures {
         assertEquals(new TreeMap<>(reference.storedShapes()), shapes, "saved tensor names and shapes");
         HfConfig config = HfConfig.read(saved);
         assertEquals(reference.modelClass(), config.getNode("architectures").get(0).asText());
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertEquals(json.readTree(dir.resolve("generation_config.json").toFile()),
+                json.readTree(saved.resolve("generation_config.json").toFile()), "saved generation_config.json");
         try (TransformerModel reloaded = load(saved, head)) {
             reference.assertParameterStatistics(reloaded);
             assertCases(reference, reloaded);
