@@ -180,6 +180,24 @@ class LlamaGeneratedFixturesTest {
         }
     }
 
+    /** transformers 4 spells the RoPE base rope_theta (with rope_scaling null): the same model, the same logits. */
+    @Test
+    void readsTheTransformers4RopeSpelling() throws IOException {
+        HfConfig v4 = HfConfig.read(LM).remove("rope_parameters").set("rope_theta", 10000.0).set("rope_scaling", null);
+        HfConfig otherTheta = HfConfig.read(LM).remove("rope_parameters").set("rope_theta", 500.0);
+        JsonNode texts = HfReference.read(LM).cases().get(0);
+        try (TransformerModel v5Model = CausalFixtures.loadStrict(LM, HeadType.CAUSAL_LM);
+                TransformerModel v4Model = CausalFixtures.loadStrict(LM, v4, HeadType.CAUSAL_LM);
+                TransformerModel otherModel = CausalFixtures.loadStrict(LM, otherTheta, HeadType.CAUSAL_LM);
+                NDManager manager = NDManager.newBaseManager()) {
+            Batch batch = new Batch(HfReference.batch(texts, manager, false));
+            NDArray expected = v5Model.forward(batch, false).logits();
+            assertEquals(0, v4Model.forward(batch, false).logits().sub(expected).abs().max().getFloat(), 0f);
+            assertTrue(otherModel.forward(batch, false).logits().sub(expected).abs().max().getFloat() > 1e-3,
+                    "rope_theta changes the outputs");
+        }
+    }
+
     @Test
     void refusesScaledRopeAndBadHeadCounts() throws IOException {
         HfConfig scaled = HfConfig.read(LM).set("rope_parameters", Map.of("rope_type", "llama3", "rope_theta", 500000.0));
