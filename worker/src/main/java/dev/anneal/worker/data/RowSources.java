@@ -46,8 +46,11 @@ public final class RowSources {
         if (fileName.endsWith(".arrow")) {
             return new ArrowStreamFile(name, path);
         }
+        if (fileName.endsWith(".parquet")) {
+            return new ParquetFile(name, path);
+        }
         throw RunFailure.invalidArgument(field + ".uri", "unsupported file type '" + path.getFileName()
-                + "'; expected .jsonl, .json, .csv, .arrow or a Hugging Face datasets directory");
+                + "'; expected .jsonl, .json, .csv, .parquet, .arrow or a Hugging Face datasets directory");
     }
 
     private static Path toPath(String field, String uri) {
