@@ -74,6 +74,34 @@ class TorchPickleReaderTest {
     }
 
     @Test
+    void shardedCheckpointIsReadThroughItsIndex() throws IOException {
+        Path dir = tmp.resolve("sharded");
+        Files.createDirectories(dir);
+        ByteBuffer one = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1).putFloat(2);
+        ByteBuffer two = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(3);
+        PickleBytes first = new PickleBytes().proto(2).op('}').mark();
+        first.text("a.weight").tensor("FloatStorage", "0", 2, 0, new long[] {2}, new long[] {1});
+        PickleBytes.writeArchive(dir.resolve("pytorch_model-00001-of-00002.bin"), first.op('u').stop().bytes(),
+                Map.of("0", one.array()));
+        PickleBytes second = new PickleBytes().proto(2).op('}').mark();
+        second.text("b.weight").tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1});
+        PickleBytes.writeArchive(dir.resolve("pytorch_model-00002-of-00002.bin"), second.op('u').stop().bytes(),
+                Map.of("0", two.array()));
+        Files.writeString(dir.resolve(TorchPickleReader.INDEX_FILE), "{\"metadata\": {\"total_size\": 12}, \"weight_map\": {"
+                + "\"a.weight\": \"pytorch_model-00001-of-00002.bin\", \"b.weight\": \"pytorch_model-00002-of-00002.bin\"}}");
+        assertTrue(CheckpointTensors.hasWeights(dir));
+        CheckpointTensors reader = CheckpointTensors.open(dir);
+        assertEquals(Set.of("a.weight", "b.weight"), reader.names());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            assertArrayEquals(new float[] {1, 2}, reader.read("a.weight", manager, DataType.FLOAT32).toFloatArray());
+            assertArrayEquals(new float[] {3}, reader.read("b.weight", manager, DataType.FLOAT32).toFloatArray());
+        }
+        Files.writeString(dir.resolve(TorchPickleReader.INDEX_FILE), "{\"weight_map\": {\"a.weight\": \"../elsewhere.bin\"}}");
+        TorchPickleException escape = assertThrows(TorchPickleException.class, () -> CheckpointTensors.open(dir));
+        assertTrue(escape.getMessage().contains("not a file in the model directory"), escape.getMessage());
+    }
+
+    @Test
     void globalOsSystemIsRefusedByName() throws IOException {
         byte[] pickle = new PickleBytes().proto(2).global("os", "system").text("echo pwned").op(0x85).reduce().stop().bytes();
         UnsafePickleException e = assertThrows(UnsafePickleException.class, () -> open(pickle));
