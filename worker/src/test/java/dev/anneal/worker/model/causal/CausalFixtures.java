@@ -25,6 +25,8 @@ import dev.anneal.worker.model.LoadReport;
 import dev.anneal.worker.model.ModelFamilies;
 import dev.anneal.worker.model.ModelOutput;
 import dev.anneal.worker.model.TransformerModel;
+import dev.anneal.worker.train.AdamW;
+import dev.anneal.worker.train.Autograd;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -193,6 +195,33 @@ public final class CausalFixtures {
         }
         assertRelative(sgd.get("loss_after_1_step").asDouble(), model.forward(batch, false).loss(), 1e-4,
                 "loss after one SGD step");
+    }
+
+    /**
+     * The public reference's "adamw" run: torch.optim.AdamW(lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
+     * weight_decay=0) for 3 steps on the same batch in train mode, no clipping; the loss before each step
+     * and after the last, relative 1e-4.
+     */
+    public static void assertAdamWSteps(TransformerModel model, Batch batch, JsonNode adamw) {
+        JsonNode losses = adamw.get("losses_before_step_1_2_3_and_after_3");
+        AdamW optimizer = new AdamW(0.9, 0.999, 1e-8);
+        List<NDArray> trainable = new ArrayList<>();
+        try (NDManager state = model.manager().newSubManager()) {
+            model.namedParameters().forEach((name, p) -> {
+                NDArray array = p.getArray();
+                array.setRequiresGradient(true);
+                trainable.add(array);
+                optimizer.add(name, array, 0.0, state);
+            });
+            for (int step = 0; step < 3; step++) {
+                NDArray loss = Autograd.recording(() -> model.forward(batch, true).loss());
+                assertRelative(losses.get(step).asDouble(), loss, 1e-4, "loss before AdamW step " + (step + 1));
+                Autograd.backward(loss);
+                Autograd.paused(() -> optimizer.step(1e-3));
+                trainable.forEach(Autograd::zeroGradient);
+            }
+            assertRelative(losses.get(3).asDouble(), model.forward(batch, false).loss(), 1e-4, "loss after 3 AdamW steps");
+        }
     }
 
     public static void assertRelative(double expected, NDArray actual, double relative, String what) {

@@ -62,6 +62,18 @@ class Gpt2PublicFixturesTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("models")
+    void threeAdamWStepsFollowTransformers(String name) throws IOException {
+        Path dir = CausalFixtures.publicDir(name);
+        JsonNode ref = JSON.readTree(dir.resolve("reference_outputs.json").toFile());
+        try (TransformerModel model = CausalFixtures.loadStrict(dir, CausalFixtures.withoutDropout(dir, ref), HeadType.CAUSAL_LM);
+                NDManager manager = NDManager.newBaseManager()) {
+            Batch batch = new Batch(CausalFixtures.singleRow(manager, CausalFixtures.longs(ref.get("input_ids")), true));
+            CausalFixtures.assertAdamWSteps(model, batch, ref.get("finetune").get("adamw"));
+        }
+    }
+
     @Test
     void bareGpt2ModelMatchesTransformersHiddenStates() throws IOException {
         Path dir = CausalFixtures.publicDir("gpt2-trustyai-GPT2Model");

@@ -56,6 +56,17 @@ class LlamaPublicFixturesTest {
     }
 
     @Test
+    void threeAdamWStepsFollowTransformers() throws IOException {
+        Path dir = CausalFixtures.publicDir(NAME);
+        JsonNode ref = JSON.readTree(dir.resolve("reference_outputs.json").toFile());
+        try (TransformerModel model = CausalFixtures.loadStrict(dir, CausalFixtures.withoutDropout(dir, ref), HeadType.CAUSAL_LM);
+                NDManager manager = NDManager.newBaseManager()) {
+            Batch batch = new Batch(CausalFixtures.singleRow(manager, CausalFixtures.longs(ref.get("input_ids")), true));
+            CausalFixtures.assertAdamWSteps(model, batch, ref.get("finetune").get("adamw"));
+        }
+    }
+
+    @Test
     void baseModelMatchesTransformersLastHiddenState() throws IOException {
         Path dir = CausalFixtures.publicDir(NAME);
         JsonNode ref = JSON.readTree(dir.resolve("reference_outputs.json").toFile());
