@@ -124,7 +124,7 @@ final class TrainCommand implements Callable<Integer> {
             err.println("Embedded gateway serving on " + gatewayProcess.target());
             err.flush();
             int code = run(request, gatewayProcess.target(), out, err);
-            if (code == ExitCodes.CALL_FAILED) {
+            if (code != ExitCodes.SUCCEEDED) {
                 err.println("Embedded gateway log: " + log);
             }
             try {
@@ -132,7 +132,14 @@ final class TrainCommand implements Callable<Integer> {
             } catch (IllegalStateException shuttingDown) {
                 // The hook is stopping the gateway already.
             }
+            gatewayProcess.close();
+            if (code == ExitCodes.SUCCEEDED) {
+                // Kept only when something went wrong.
+                Files.deleteIfExists(log);
+            }
             return code;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + log, e);
         }
     }
 

@@ -147,8 +147,14 @@ class CliEndToEndTest {
         assertTrue(run.err().contains("Embedded gateway serving on localhost:"), run.err());
         assertTrue(run.out().contains("Job job-1 SUCCEEDED"), run.out());
         String log = run.err().replaceAll("(?s).*, log (\\S+)\\) \\.\\.\\..*", "$1");
-        assertTrue(Files.readString(Path.of(log)).contains("fake gateway: stopping"), "the gateway was stopped");
-        Files.delete(Path.of(log));
+        assertFalse(Files.exists(Path.of(log)), "the log of a successful run is deleted");
+
+        Run failed = anneal("train", "--embedded", "--gateway-jar", jar.toString(), "--base", "fail",
+                "--train", train.toString(), "--plain");
+        assertEquals(1, failed.code(), failed.err());
+        String failedLog = failed.err().replaceAll("(?s).*Embedded gateway log: (\\S+)\n.*", "$1");
+        assertTrue(Files.readString(Path.of(failedLog)).contains("fake gateway: stopping"), "stopped, log kept");
+        Files.delete(Path.of(failedLog));
     }
 
     @Test

@@ -35,7 +35,8 @@ import java.util.TreeMap;
  * <p>The header of every file is validated before any tensor is read: its length must fit in the file,
  * it must be a JSON object whose entries have a known dtype, a shape of non-negative integers and a
  * byte range inside the data section whose size matches the shape; ranges may not overlap. Floating
- * point tensors are converted to the requested compute type (fp16/bf16 are widened exactly).
+ * point tensors are converted to the requested compute type (fp16/bf16 are widened exactly); bf16 data is
+ * never handed to the engine as bf16, which DJL 0.36's PyTorch engine cannot create without aborting.
  */
 public final class SafetensorsReader {
     public static final String SINGLE_FILE = "model.safetensors";
@@ -152,6 +153,11 @@ public final class SafetensorsReader {
      * and boolean tensors keep their type.
      */
     public NDArray read(String name, NDManager manager, DataType computeType) throws IOException {
+        if (computeType == DataType.BFLOAT16) {
+            // Creating a bfloat16 tensor aborts the JVM inside DJL 0.36's PyTorch engine; refuse before that.
+            throw new IllegalArgumentException("compute type bfloat16 is not supported by the DJL PyTorch engine; "
+                    + "bf16 tensors are widened to float32 or float16");
+        }
         SafetensorsTensor t = tensor(name);
         if (t.length() > Integer.MAX_VALUE) {
             throw new SafetensorsFormatException(t + ": tensors over 2 GiB are not supported");

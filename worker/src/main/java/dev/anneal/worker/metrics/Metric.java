@@ -1,8 +1,13 @@
 package dev.anneal.worker.metrics;
 
-/** A named evaluation metric over predicted and true class ids; reported as {@code eval_<name>}. */
+/** A named evaluation metric over what evaluation predicted; reported as {@code eval_<name>}. */
 public interface Metric {
     String name();
 
-    double compute(long[] predicted, long[] actual);
+    double compute(EvalPredictions predictions);
+
+    /** The metric over predicted and true class ids. */
+    default double compute(long[] predicted, long[] actual) {
+        return compute(EvalPredictions.classes(predicted, actual));
+    }
 }

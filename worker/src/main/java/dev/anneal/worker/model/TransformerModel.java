@@ -36,7 +36,7 @@ public abstract class TransformerModel extends NamedBlock implements AutoCloseab
     private final HfConfig config;
     private final HeadType head;
     private final NDManager manager;
-    private final DataType dataType;
+    private DataType dataType;
 
     protected TransformerModel(HfConfig config, HeadType head) {
         this.config = config;
@@ -76,9 +76,30 @@ public abstract class TransformerModel extends NamedBlock implements AutoCloseab
         return manager;
     }
 
-    /** The floating point type of the parameters. */
+    /** The floating point type of the parameters (float32 unless set). */
     public DataType dataType() {
         return dataType;
+    }
+
+    /**
+     * Sets the compute type (float32 or float16) before any weights are loaded or initialised; checkpoint
+     * tensors of any floating type (fp32, fp16, bf16) are converted to it. bfloat16 is refused: DJL 0.36's
+     * PyTorch engine aborts the JVM when it creates a bfloat16 tensor.
+     */
+    public void setComputeType(DataType type) {
+        if (type == DataType.BFLOAT16) {
+            throw new IllegalArgumentException("compute type bfloat16 is not supported: DJL 0.36's PyTorch engine "
+                    + "aborts the process on bfloat16 tensors; use float32 or float16 (bf16 checkpoints load either way)");
+        }
+        if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
+            throw new IllegalArgumentException("compute type must be float32 or float16, not " + type);
+        }
+        parameterSpecs().forEach((name, spec) -> {
+            if (spec.parameter().isInitialized()) {
+                throw new IllegalStateException("set the compute type before loading weights; '" + name + "' has values");
+            }
+        });
+        this.dataType = type;
     }
 
     /** The stored parameters by their exact transformers names, in state-dict order; tied aliases excluded. */

@@ -2,7 +2,9 @@ package dev.anneal.worker.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.anneal.worker.metrics.EvalPredictions;
 import dev.anneal.worker.metrics.Metric;
+import dev.anneal.worker.metrics.PredictionCollector;
 import dev.anneal.worker.model.Batch;
 import dev.anneal.worker.model.ModelOutput;
 import dev.anneal.worker.model.TransformerModel;
@@ -21,8 +23,17 @@ public final class Evaluation {
     private Evaluation() {
     }
 
-    public static Map<String, Double> run(TransformerModel model, List<Feature> features, PaddingCollator collator,
+    public static Map<String, Double> run(TransformerModel model, List<Feature> features, Collator collator,
             int batchSize, List<Metric> metrics, Cancellation cancellation) {
+        return run(model, features, collator, batchSize, metrics, null, cancellation);
+    }
+
+    /**
+     * As above, with the task's {@link PredictionCollector} turning outputs into what the metrics read (spans,
+     * tokens, regression values, ...); without one, metrics compare the argmax class with integer labels.
+     */
+    public static Map<String, Double> run(TransformerModel model, List<Feature> features, Collator collator,
+            int batchSize, List<Metric> metrics, PredictionCollector predictions, Cancellation cancellation) {
         double lossSum = 0;
         long examples = 0;
         List<Long> predicted = new ArrayList<>();
@@ -36,6 +47,12 @@ public final class Evaluation {
                 if (output.loss() != null) {
                     lossSum += output.loss().getFloat() * rows.size();
                     examples += rows.size();
+                }
+                if (predictions != null) {
+                    if (!metrics.isEmpty()) {
+                        predictions.add(inputs, output);
+                    }
+                    continue;
                 }
                 NDArray labels = inputs.find("labels");
                 if (!metrics.isEmpty() && labels != null && labels.getDataType().isInteger()) {
@@ -51,6 +68,13 @@ public final class Evaluation {
         Map<String, Double> results = new LinkedHashMap<>();
         if (examples > 0) {
             results.put("eval_loss", lossSum / examples);
+        }
+        if (predictions != null) {
+            EvalPredictions evaluated = predictions.predictions(examples > 0 ? lossSum / examples : null);
+            for (Metric metric : metrics) {
+                results.put("eval_" + metric.name(), metric.compute(evaluated));
+            }
+            return results;
         }
         long[] p = predicted.stream().mapToLong(Long::longValue).toArray();
         long[] a = actual.stream().mapToLong(Long::longValue).toArray();

@@ -31,7 +31,7 @@ import java.util.Map;
 public final class TrainingLoop implements AutoCloseable {
     private final TransformerModel model;
     private final List<Feature> features;
-    private final PaddingCollator collator;
+    private final Collator collator;
     private final TrainingArgs args;
     private final TrainingPlan plan;
     private final LearningRateSchedule schedule;
@@ -49,7 +49,7 @@ public final class TrainingLoop implements AutoCloseable {
     private StepHooks hooks = StepHooks.NONE;
     private boolean stopRequested;
 
-    public TrainingLoop(TransformerModel model, List<Feature> features, PaddingCollator collator, TrainingArgs args,
+    public TrainingLoop(TransformerModel model, List<Feature> features, Collator collator, TrainingArgs args,
             Cancellation cancellation, TrainingListener... listeners) {
         this.model = model;
         this.features = features;

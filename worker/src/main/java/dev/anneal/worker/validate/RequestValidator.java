@@ -47,7 +47,7 @@ public final class RequestValidator {
             throw RunFailure.invalidArgument("tokenizers", "must be -1 (all cores), 0 or a worker count, got "
                     + request.getTokenizers());
         }
-        Metrics.requireKnown(request.getMetricsList());
+        Metrics.requireApplicable(request.getMetricsList(), request.getTask());
         refuseUnsupported(request);
         TrainingArgs.resolve(request.getArgs());
     }

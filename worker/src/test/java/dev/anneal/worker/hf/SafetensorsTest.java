@@ -79,6 +79,8 @@ class SafetensorsTest {
         assertEquals(DataType.FLOAT32, b.getDataType());
         assertArrayEquals(new float[] {1f, -0.5f, 3.140625f}, b.toFloatArray());
         assertEquals(DataType.FLOAT16, reader.read("b", manager, DataType.FLOAT16).getDataType(), "compute type is a setting");
+        assertThrows(IllegalArgumentException.class, () -> reader.read("b", manager, DataType.BFLOAT16),
+                "bf16 compute would abort the JVM inside DJL's PyTorch engine");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.anneal.worker.model.gpt2;
 
 import dev.anneal.worker.hf.HfConfig;
+import dev.anneal.worker.model.layers.Activations;
 
 /**
  * The GPT2Config fields the GPT-2 blocks use, with transformers' defaults. GPT-2 configs spell sizes
@@ -49,11 +50,20 @@ record Gpt2Settings(
         if (hidden % heads != 0) {
             throw new IllegalArgumentException("config n_embd " + hidden + " is not a multiple of n_head " + heads);
         }
+        requireActivation("activation_function", s.activation());
         return s;
     }
 
     int headSize() {
         return hiddenSize / heads;
+    }
+
+    private static void requireActivation(String field, String name) {
+        try {
+            Activations.byName(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("config " + field + ": " + e.getMessage(), e);
+        }
     }
 
     private static int intOf(HfConfig config, int defaultValue, String name, String alias) {

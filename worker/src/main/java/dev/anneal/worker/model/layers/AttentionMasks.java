@@ -9,6 +9,15 @@ public final class AttentionMasks {
     /** torch.finfo(float32).min, what transformers adds to the scores of masked keys. */
     public static final float MASKED = -Float.MAX_VALUE;
 
+    /** torch.finfo(type).min: the masked score in the compute type (float32's would be -inf in half precision). */
+    public static float masked(DataType type) {
+        return switch (type) {
+            case FLOAT16 -> -65504f;
+            case BFLOAT16 -> -3.3895314e38f;
+            default -> MASKED;
+        };
+    }
+
     private AttentionMasks() {
     }
 
@@ -18,21 +27,21 @@ public final class AttentionMasks {
      */
     public static NDArray paddingBias(NDArray attentionMask, DataType type) {
         NDArray keep = attentionMask.toType(type, false);
-        return keep.neg().add(1f).mul(MASKED).expandDims(1).expandDims(1);
+        return keep.neg().add(1f).mul(masked(type)).expandDims(1).expandDims(1);
     }
 
     /** A bias [1, 1, seq, seq] that hides later keys from each query (decoder self-attention). */
     public static NDArray causalBias(NDManager manager, long seq, DataType type) {
         NDArray queries = manager.arange(0, (int) seq, 1, DataType.INT64).reshape(seq, 1);
         NDArray keys = manager.arange(0, (int) seq, 1, DataType.INT64).reshape(1, seq);
-        return keys.gt(queries).toType(type, false).mul(MASKED).reshape(1, 1, seq, seq);
+        return keys.gt(queries).toType(type, false).mul(masked(type)).reshape(1, 1, seq, seq);
     }
 
-    /** Both biases together, never below {@link #MASKED} (two masks must not add up to -inf). */
+    /** Both biases together, never below the masked value (two masks must not add up to -inf). */
     public static NDArray combine(NDArray padding, NDArray causal) {
         if (padding == null) {
             return causal;
         }
-        return padding.add(causal).maximum(MASKED);
+        return padding.add(causal).maximum(masked(padding.getDataType()));
     }
 }

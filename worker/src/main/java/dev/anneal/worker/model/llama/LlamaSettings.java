@@ -2,6 +2,7 @@ package dev.anneal.worker.model.llama;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anneal.worker.hf.HfConfig;
+import dev.anneal.worker.model.layers.Activations;
 
 /** The LlamaConfig fields the Llama blocks use, with transformers' defaults. */
 record LlamaSettings(
@@ -38,6 +39,12 @@ record LlamaSettings(
         if (headDim % 2 != 0) {
             throw new IllegalArgumentException("config head_dim " + headDim + " must be even for rotary position embeddings");
         }
+        String hiddenAct = config.getString("hidden_act", "silu");
+        try {
+            Activations.byName(hiddenAct);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("config hidden_act: " + e.getMessage(), e);
+        }
         return new LlamaSettings(
                 config.getInt("vocab_size", 32000),
                 hidden,
@@ -46,7 +53,7 @@ record LlamaSettings(
                 heads,
                 kvHeads,
                 headDim,
-                config.getString("hidden_act", "silu"),
+                hiddenAct,
                 config.getDouble("rms_norm_eps", 1e-6),
                 config.ropeTheta(10000.0),
                 config.getBoolean("attention_bias", false),

@@ -1,6 +1,8 @@
 package dev.anneal.worker.model.gpt2;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -80,6 +82,27 @@ class Gpt2GeneratedFixturesTest {
             NDArray viaBase = hidden.matMul(wte.transpose());
             NDArray logits = lm.forward(new Batch(inputs), false).logits();
             assertEquals(0, viaBase.sub(logits).abs().max().getFloat(), 1e-5);
+        }
+    }
+
+    @Test
+    void refusesConfigsItCannotComputeFaithfully() throws IOException {
+        Path dir = HfReference.generatedDir().resolve("gpt2/GPT2LMHeadModel");
+        Map<String, Object> bad = Map.of("activation_function", "gelu_unknown", "add_cross_attention", true, "n_head", 3);
+        Map<String, String> named = Map.of("activation_function", "config activation_function: unsupported activation 'gelu_unknown'",
+                "add_cross_attention", "config add_cross_attention=true", "n_head", "n_embd 32 is not a multiple of n_head 3");
+        for (Map.Entry<String, Object> e : bad.entrySet()) {
+            HfConfig config = HfConfig.read(dir).set(e.getKey(), e.getValue());
+            IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                    () -> ModelFamilies.create(config, HeadType.CAUSAL_LM));
+            assertTrue(error.getMessage().contains(named.get(e.getKey())), error.getMessage());
+        }
+        try (TransformerModel model = CausalFixtures.loadStrict(dir, HeadType.CAUSAL_LM);
+                NDManager manager = NDManager.newBaseManager()) {
+            long[] tooLong = new long[129];
+            IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                    () -> model.forward(new Batch(CausalFixtures.singleRow(manager, tooLong, false)), false));
+            assertTrue(error.getMessage().contains("exceeds n_positions 128"), error.getMessage());
         }
     }
 

@@ -158,6 +158,28 @@ class LlamaGeneratedFixturesTest {
         }
     }
 
+    /** attention_bias / mlp_bias add transformers' bias tensors; tie_word_embeddings makes lm_head share embed_tokens. */
+    @Test
+    void biasFlagsAndTiedEmbeddingsFollowTheConfig() throws IOException {
+        HfConfig biased = HfConfig.read(LM).set("attention_bias", true).set("mlp_bias", true);
+        try (TransformerModel model = ModelFamilies.create(biased, HeadType.CAUSAL_LM)) {
+            Map<String, ai.djl.nn.Parameter> params = model.namedParameters();
+            for (String name : List.of("q_proj", "k_proj", "v_proj", "o_proj")) {
+                assertTrue(params.containsKey("model.layers.1.self_attn." + name + ".bias"), name);
+            }
+            assertEquals(new Shape(16), model.parameterSpecs().get("model.layers.0.self_attn.k_proj.bias").shape());
+            for (String name : List.of("gate_proj", "up_proj", "down_proj")) {
+                assertTrue(params.containsKey("model.layers.0.mlp." + name + ".bias"), name);
+            }
+        }
+        HfConfig tied = HfConfig.read(LM).set("tie_word_embeddings", true);
+        try (TransformerModel model = ModelFamilies.create(tied, HeadType.CAUSAL_LM)) {
+            assertEquals(Map.of("lm_head.weight", "model.embed_tokens.weight"), model.tiedParameters());
+            LoadReport report = HfCheckpoint.load(LM, model, LoadOptions.strict());
+            assertEquals(List.of("lm_head.weight"), report.ignored());
+        }
+    }
+
     @Test
     void refusesScaledRopeAndBadHeadCounts() throws IOException {
         HfConfig scaled = HfConfig.read(LM).set("rope_parameters", Map.of("rope_type", "llama3", "rope_theta", 500000.0));
