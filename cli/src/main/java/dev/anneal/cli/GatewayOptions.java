@@ -11,10 +11,13 @@ final class GatewayOptions {
     String target;
 
     AnnealClient connect() {
-        return connect(target);
+        return connect(target, REATTACH_ATTEMPTS);
     }
 
-    static AnnealClient connect(String target) {
-        return AnnealClient.builder().setTarget(target).build();
+    /** A followed job survives a gateway restart or a network blip: re-attach from the last event. */
+    static final int REATTACH_ATTEMPTS = 6;
+
+    static AnnealClient connect(String target, int reattachAttempts) {
+        return AnnealClient.builder().setTarget(target).optReattachAttempts(reattachAttempts).build();
     }
 }

@@ -146,7 +146,8 @@ final class TrainCommand implements Callable<Integer> {
     private int run(TrainRequest request, String target, PrintWriter out, PrintWriter err) {
         boolean live = !plain && Terminal.isInteractive();
         EventPrinter printer = new EventPrinter(out, live, live ? Terminal.width() : Integer.MAX_VALUE);
-        try (AnnealClient client = GatewayOptions.connect(target)) {
+        // An embedded gateway does not come back once gone: no point re-attaching to it.
+        try (AnnealClient client = GatewayOptions.connect(target, embedded ? 0 : GatewayOptions.REATTACH_ATTEMPTS)) {
             return new JobFollower(printer, err, target, embedded).follow(listener -> client.submit(request, listener));
         }
     }

@@ -4,12 +4,14 @@ import dev.anneal.api.v1.CancelJobRequest;
 import dev.anneal.api.v1.GetJobRequest;
 import dev.anneal.api.v1.Job;
 import dev.anneal.api.v1.ListJobsRequest;
+import dev.anneal.api.v1.TrainEvent;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.api.v1.TrainServiceGrpc;
 import dev.anneal.api.v1.WatchRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -35,6 +37,7 @@ public final class AnnealClient implements AutoCloseable {
     private final ManagedChannel channel;
     private final boolean ownsChannel;
     private final Duration unaryTimeout;
+    private final int reattachAttempts;
     private final TrainServiceGrpc.TrainServiceStub async;
     private final TrainServiceGrpc.TrainServiceBlockingStub blocking;
 
@@ -51,6 +54,7 @@ public final class AnnealClient implements AutoCloseable {
             this.ownsChannel = true;
         }
         this.unaryTimeout = builder.unaryTimeout;
+        this.reattachAttempts = builder.reattachAttempts;
         this.async = TrainServiceGrpc.newStub(channel);
         this.blocking = TrainServiceGrpc.newBlockingStub(channel);
     }
@@ -73,7 +77,8 @@ public final class AnnealClient implements AutoCloseable {
     /** Submits a job and follows it in the background; the returned stream can be awaited or detached. */
     public JobStream submit(TrainRequest request, TrainListener listener) {
         Objects.requireNonNull(request, "request");
-        JobStream stream = new JobStream(Objects.requireNonNull(listener, "listener"), null, 0);
+        JobStream stream = new JobStream(Objects.requireNonNull(listener, "listener"), null, 0, this::watchInto,
+                reattachAttempts);
         async.train(request, stream.observer());
         return stream;
     }
@@ -94,10 +99,16 @@ public final class AnnealClient implements AutoCloseable {
         if (afterSequence < 0) {
             throw new IllegalArgumentException("afterSequence must be >= 0, got " + afterSequence);
         }
-        JobStream stream = new JobStream(Objects.requireNonNull(listener, "listener"), jobId, afterSequence);
-        WatchRequest request = WatchRequest.newBuilder().setJobId(jobId).setAfterSequence(afterSequence).build();
-        async.watch(request, stream.observer());
+        JobStream stream = new JobStream(Objects.requireNonNull(listener, "listener"), jobId, afterSequence,
+                this::watchInto, reattachAttempts);
+        watchInto(jobId, afterSequence, stream.observer());
         return stream;
+    }
+
+    private void watchInto(String jobId, long afterSequence, ClientResponseObserver<?, TrainEvent> observer) {
+        @SuppressWarnings("unchecked")
+        ClientResponseObserver<WatchRequest, TrainEvent> typed = (ClientResponseObserver<WatchRequest, TrainEvent>) observer;
+        async.watch(WatchRequest.newBuilder().setJobId(jobId).setAfterSequence(afterSequence).build(), typed);
     }
 
     /** @throws AnnealException NOT_FOUND for an unknown job */
@@ -172,6 +183,7 @@ public final class AnnealClient implements AutoCloseable {
         private ManagedChannel channel;
         private boolean plaintext = true;
         private Duration unaryTimeout = Duration.ofSeconds(30);
+        private int reattachAttempts;
 
         private Builder() {}
 
@@ -199,6 +211,19 @@ public final class AnnealClient implements AutoCloseable {
                 throw new IllegalArgumentException("unaryTimeout must be positive, got " + unaryTimeout);
             }
             this.unaryTimeout = unaryTimeout;
+            return this;
+        }
+
+        /**
+         * How often a followed stream that breaks with UNAVAILABLE (or ends before the job did) after the job was
+         * accepted is resumed with Watch from its last event, with backoff; default 0 (the failure is thrown).
+         * The attempts are counted over the whole stream.
+         */
+        public Builder optReattachAttempts(int attempts) {
+            if (attempts < 0) {
+                throw new IllegalArgumentException("reattach attempts must be >= 0, got " + attempts);
+            }
+            this.reattachAttempts = attempts;
             return this;
         }
 

@@ -42,6 +42,12 @@ public interface TrainListener {
     /** The job ended; this is the last event of the stream. */
     default void onFinished(Finished finished) {}
 
+    /**
+     * The stream broke after the job was accepted and the client re-attaches (attempt 1, 2, ...) with Watch from
+     * the last event it received; only called when the client allows re-attach attempts. Not a gateway event.
+     */
+    default void onReattaching(int attempt, String reason) {}
+
     /** A listener that ignores everything. */
     static TrainListener none() {
         return new TrainListener() {};

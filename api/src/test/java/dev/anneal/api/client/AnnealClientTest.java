@@ -201,12 +201,66 @@ class AnnealClientTest {
     }
 
     @Test
+    void aBrokenStreamIsResumedFromItsLastEventWhenReattachIsAllowed() {
+        service.streamsToBreak = 2;
+        service.breakStreamsAfter = 2;
+        List<Long> sequences = new CopyOnWriteArrayList<>();
+        List<String> reattaches = new CopyOnWriteArrayList<>();
+        try (AnnealClient resuming = AnnealClient.builder().setChannel(channel).optReattachAttempts(3).build()) {
+            JobOutcome outcome = resuming.train(request("bert", 4), new TrainListener() {
+                @Override public void onEvent(TrainEvent event) { sequences.add(event.getSequence()); }
+                @Override public void onReattaching(int attempt, String reason) { reattaches.add(attempt + " " + reason); }
+            });
+            assertTrue(outcome.succeeded());
+        }
+        // Train broke after 2 events (UNAVAILABLE), the first Watch closed after 2 more, the second ran to the end.
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), sequences);
+        assertEquals(2, reattaches.size(), reattaches.toString());
+        assertTrue(reattaches.get(0).startsWith("1 gateway restarting"), reattaches.toString());
+        assertTrue(reattaches.get(1).startsWith("2 the gateway closed the stream of job job-1 before it finished"),
+                reattaches.toString());
+    }
+
+    @Test
+    void withoutReattachABrokenStreamFailsWithWhereToResume() {
+        service.streamsToBreak = 1;
+        service.breakStreamsAfter = 2;
+        AnnealException e = assertThrows(AnnealException.class,
+                () -> client.train(request("bert", 4), TrainListener.none()));
+        assertEquals(Status.Code.UNAVAILABLE, e.code());
+        assertEquals("job-1", e.jobId());
+        assertEquals(2, e.lastSequence());
+        assertEquals(List.of(3L, 4L, 5L, 6L, 7L, 8L), sequencesAfter(e.jobId(), e.lastSequence()));
+    }
+
+    @Test
+    void attemptsRunOutAndTheLastFailureIsThrown() {
+        service.streamsToBreak = 5;
+        service.breakStreamsAfter = 1;
+        try (AnnealClient resuming = AnnealClient.builder().setChannel(channel).optReattachAttempts(1).build()) {
+            AnnealException e = assertThrows(AnnealException.class,
+                    () -> resuming.train(request("bert", 4), TrainListener.none()));
+            assertEquals(Status.Code.UNAVAILABLE, e.code());
+            assertEquals(2, e.lastSequence());
+        }
+    }
+
+    private List<Long> sequencesAfter(String jobId, long after) {
+        List<Long> sequences = new CopyOnWriteArrayList<>();
+        client.watch(jobId, after, new TrainListener() {
+            @Override public void onEvent(TrainEvent event) { sequences.add(event.getSequence()); }
+        });
+        return sequences;
+    }
+
+    @Test
     void theBuilderWantsExactlyOneOfTargetAndChannel() {
         assertThrows(IllegalStateException.class, () -> AnnealClient.builder().build());
         assertThrows(IllegalStateException.class,
                 () -> AnnealClient.builder().setTarget("localhost:9090").setChannel(channel).build());
         assertThrows(IllegalArgumentException.class,
                 () -> AnnealClient.builder().optUnaryTimeout(Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> AnnealClient.builder().optReattachAttempts(-1));
     }
 
     private static void assertDoesNotTimeOut(CountDownLatch latch) {

@@ -40,6 +40,9 @@ final class InMemoryTrainService extends TrainServiceGrpc.TrainServiceImplBase {
     private final Map<String, JobRecord> jobs = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
     volatile boolean holdJobs;
+    /** When positive, the next streams break after this many events: Train with UNAVAILABLE, Watch by closing. */
+    volatile int breakStreamsAfter;
+    volatile int streamsToBreak;
     private final CountDownLatch released = new CountDownLatch(1);
     final List<Thread> runners = new ArrayList<>();
 
@@ -63,7 +66,7 @@ final class InMemoryTrainService extends TrainServiceGrpc.TrainServiceImplBase {
         Thread runner = new Thread(() -> run(job), "in-memory-job-" + job.id);
         runners.add(runner);
         runner.start();
-        follow(job, 0, (ServerCallStreamObserver<TrainEvent>) responses);
+        follow(job, 0, (ServerCallStreamObserver<TrainEvent>) responses, true);
     }
 
     @Override
@@ -74,7 +77,7 @@ final class InMemoryTrainService extends TrainServiceGrpc.TrainServiceImplBase {
                     .asRuntimeException());
             return;
         }
-        follow(job, request.getAfterSequence(), (ServerCallStreamObserver<TrainEvent>) responses);
+        follow(job, request.getAfterSequence(), (ServerCallStreamObserver<TrainEvent>) responses, false);
     }
 
     @Override
@@ -153,16 +156,31 @@ final class InMemoryTrainService extends TrainServiceGrpc.TrainServiceImplBase {
     }
 
     /** Replays the log after {@code after}, then follows it until the finished event has been sent. */
-    private void follow(JobRecord job, long after, ServerCallStreamObserver<TrainEvent> responses) {
+    private void follow(JobRecord job, long after, ServerCallStreamObserver<TrainEvent> responses, boolean train) {
+        boolean breaks = streamsToBreak > 0;
+        if (breaks) {
+            streamsToBreak--;
+        }
         Thread sender = new Thread(() -> {
             long next = after + 1;
+            int sent = 0;
             try {
                 while (!responses.isCancelled()) {
+                    if (breaks && sent == breakStreamsAfter) {
+                        if (train) {
+                            responses.onError(Status.UNAVAILABLE.withDescription("gateway restarting")
+                                    .asRuntimeException());
+                        } else {
+                            responses.onCompleted();
+                        }
+                        return;
+                    }
                     TrainEvent event = job.await(next);
                     if (event == null) {
                         continue;
                     }
                     responses.onNext(event);
+                    sent++;
                     next++;
                     if (event.hasFinished()) {
                         responses.onCompleted();

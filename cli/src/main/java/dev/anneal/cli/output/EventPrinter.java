@@ -94,6 +94,11 @@ public final class EventPrinter implements TrainListener {
                 + "): " + retrying.getReason());
     }
 
+    @Override
+    public synchronized void onReattaching(int attempt, String reason) {
+        line("connection lost (" + reason + "); re-attaching, attempt " + attempt);
+    }
+
     /** Ends the live line, so what follows starts on a fresh line. */
     public synchronized void interrupt() {
         endStatus();

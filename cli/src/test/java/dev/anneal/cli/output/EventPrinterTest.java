@@ -29,6 +29,7 @@ class EventPrinterTest {
         printer.onProgress(step(2));
         printer.onLog(Log.newBuilder().setLevel(Log.Level.WARNING).setMessage("slow disk").build());
         printer.onProgress(step(4));
+        printer.onReattaching(1, "UNAVAILABLE");
         printer.onStageFinished(StageFinished.newBuilder().setStage(Stage.TRAIN).setDurationSeconds(3.5).build());
     }
 
@@ -41,6 +42,7 @@ class EventPrinterTest {
                 step 2/4 epoch 0.00 loss 0.5000 lr 0.00e+00 grad_norm 0.0000 0.0 samples/s eta 0:00
                 warning: slow disk
                 step 4/4 epoch 0.00 loss 0.2500 lr 0.00e+00 grad_norm 0.0000 0.0 samples/s eta 0:00
+                connection lost (UNAVAILABLE); re-attaching, attempt 1
                 [11/14] TRAIN                          3.50s
                 """, text.toString());
     }
@@ -56,6 +58,7 @@ class EventPrinterTest {
                 + "\r" + " ".repeat(stage.length()) + "\r" + bar2
                 + "\r" + " ".repeat(bar2.length()) + "\r" + "warning: slow disk\n" + bar2
                 + "\r" + " ".repeat(bar2.length()) + "\r" + bar4
+                + "\r" + " ".repeat(bar4.length()) + "\r" + "connection lost (UNAVAILABLE); re-attaching, attempt 1\n" + bar4
                 + "\r" + " ".repeat(bar4.length()) + "\r" + bar4 + "\n"
                 + "[11/14] TRAIN                          3.50s\n";
         assertEquals(expected, text.toString());

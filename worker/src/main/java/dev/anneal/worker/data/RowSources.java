@@ -25,19 +25,29 @@ public final class RowSources {
 
     private static RowSource file(String field, String uri) {
         Path path = toPath(field, uri);
+        String name = field + " (" + path + ")";
+        if (Files.isDirectory(path)) {
+            if (!HfDatasetDirectory.isDatasetDirectory(path)) {
+                throw RunFailure.invalidArgument(field + ".uri", path + " is a directory but not a Hugging Face "
+                        + "datasets directory (no state.json or dataset_dict.json)");
+            }
+            return HfDatasetDirectory.open(name, path, field);
+        }
         if (!Files.isRegularFile(path)) {
             throw RunFailure.invalidArgument(field + ".uri", "no such file: " + path);
         }
         String fileName = path.getFileName().toString().toLowerCase(Locale.ROOT);
-        String name = field + " (" + path + ")";
         if (fileName.endsWith(".jsonl") || fileName.endsWith(".json") || fileName.endsWith(".ndjson")) {
             return new JsonLinesFile(name, path);
         }
         if (fileName.endsWith(".csv")) {
             return new CsvFile(name, path);
         }
+        if (fileName.endsWith(".arrow")) {
+            return new ArrowStreamFile(name, path);
+        }
         throw RunFailure.invalidArgument(field + ".uri", "unsupported file type '" + path.getFileName()
-                + "'; expected .jsonl, .json or .csv");
+                + "'; expected .jsonl, .json, .csv, .arrow or a Hugging Face datasets directory");
     }
 
     private static Path toPath(String field, String uri) {

@@ -70,14 +70,22 @@ final class RestrictedUnpickler {
     private final List<Integer> marks = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
 
-    private RestrictedUnpickler(String source, byte[] bytes) {
+    private RestrictedUnpickler(String source, ByteBuffer in) {
         this.source = source;
-        this.in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        this.in = in.order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Interprets {@code bytes}; {@code source} names the file in error messages. */
     static Object load(String source, byte[] bytes) throws TorchPickleException {
-        RestrictedUnpickler unpickler = new RestrictedUnpickler(source, bytes);
+        return next(source, ByteBuffer.wrap(bytes));
+    }
+
+    /**
+     * Interprets the pickle that starts at the buffer's position and leaves the position just after its
+     * STOP, for files that hold several pickles in a row (the legacy torch.save format).
+     */
+    static Object next(String source, ByteBuffer buffer) throws TorchPickleException {
+        RestrictedUnpickler unpickler = new RestrictedUnpickler(source, buffer);
         try {
             return unpickler.run();
         } catch (java.nio.BufferUnderflowException e) {
@@ -270,7 +278,12 @@ final class RestrictedUnpickler {
 
     private Storage persistentLoad(Object pid, int at) throws TorchPickleException {
         List<Object> items = sequence(pid, at);
-        if (items.size() != 5 || !"storage".equals(items.get(0))) {
+        // Zip format: ('storage', type, key, location, numel); legacy format adds view_metadata (None unless a view).
+        if (items.size() == 6 && items.get(5) != null) {
+            throw new TorchPickleException(source + ": storage at byte " + at + " is a view of another storage"
+                    + " (legacy torch.save of storage views); not supported");
+        }
+        if ((items.size() != 5 && items.size() != 6) || !"storage".equals(items.get(0))) {
             throw new TorchPickleException(source + ": persistent id at byte " + at + " is not a torch storage record: "
                     + describe(pid));
         }

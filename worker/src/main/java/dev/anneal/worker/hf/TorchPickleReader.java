@@ -11,10 +11,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -34,7 +36,7 @@ import java.util.zip.ZipFile;
  * <p>The pickle is interpreted by {@link RestrictedUnpickler}, which only rebuilds tensors: a file that
  * references any other Python global fails with {@link UnsafePickleException} and nothing in it is
  * executed. Every tensor's storage record is checked to exist and be large enough before any read. The
- * legacy non-zip format (torch before 1.6) is not supported and is reported as such.
+ * legacy non-zip format of torch before 1.6 is read too ({@link LegacyTorchFormat}), except storage views.
  */
 public final class TorchPickleReader implements CheckpointTensors {
     public static final String SINGLE_FILE = "pytorch_model.bin";
@@ -43,8 +45,11 @@ public final class TorchPickleReader implements CheckpointTensors {
     static final long MAX_PICKLE_BYTES = 256L << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Where a tensor lives: its description, its file and the zip directory that holds its storages. */
-    private record Located(TorchTensor tensor, Path file, String archive) {
+    /**
+     * Where a tensor lives: its description, its file and either the zip directory that holds its
+     * storages or, for the legacy format (archive null), the file position of its storage.
+     */
+    private record Located(TorchTensor tensor, Path file, String archive, long storageStart) {
     }
 
     private final Map<String, Located> tensors;
@@ -122,8 +127,13 @@ public final class TorchPickleReader implements CheckpointTensors {
         return new TorchPickleReader(tensors);
     }
 
-    /** Parses the state dict of one zip file and checks every storage it references. */
+    /** Parses the state dict of one file and checks every storage it references. */
     private static void readArchive(Path file, Map<String, Located> out) throws IOException {
+        if (isLegacy(file)) {
+            LegacyTorchFormat.read(file, MAX_PICKLE_BYTES).forEach((name, entry) ->
+                    out.put(name, new Located(entry.tensor(), file, null, entry.storageStart())));
+            return;
+        }
         try (ZipFile zip = openZip(file)) {
             String archive = archiveDirectory(zip, file);
             ZipEntry byteOrder = zip.getEntry(archive + "/byteorder");
@@ -153,14 +163,27 @@ public final class TorchPickleReader implements CheckpointTensors {
                     throw new TorchPickleException(file + ": tensor '" + name + "' uses storage '" + s.key()
                             + "', but the archive has no record " + archive + "/data/" + s.key() + " (truncated?)");
                 }
-                long needed = Math.multiplyExact(s.elements(), s.dtype().bytes());
+                long needed;
+                try {
+                    needed = Math.multiplyExact(s.elements(), s.dtype().bytes());
+                    new TorchTensor(name, s.dtype(), s.key(), s.elements(), t.offset(), t.shape(), t.stride()).elements();
+                } catch (ArithmeticException overflow) {
+                    throw new TorchPickleException(file + ": tensor '" + name + "' has a size that overflows", overflow);
+                }
                 if (data.getSize() >= 0 && data.getSize() < needed) {
                     throw new TorchPickleException(file + ": storage '" + s.key() + "' of tensor '" + name + "' has "
                             + data.getSize() + " bytes but " + s.elements() + " x " + s.dtype() + " needs " + needed);
                 }
                 TorchTensor tensor = new TorchTensor(name, s.dtype(), s.key(), s.elements(), t.offset(), t.shape(), t.stride());
-                out.put(name, new Located(tensor, file, archive));
+                out.put(name, new Located(tensor, file, archive, -1));
             }
+        }
+    }
+
+    private static boolean isLegacy(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            int first = in.read();
+            return first >= 0 && LegacyTorchFormat.looksLegacy((byte) first);
         }
     }
 
@@ -168,15 +191,8 @@ public final class TorchPickleReader implements CheckpointTensors {
         try {
             return new ZipFile(file.toFile());
         } catch (ZipException e) {
-            byte[] head = new byte[2];
-            try (InputStream in = Files.newInputStream(file)) {
-                int n = in.readNBytes(head, 0, 2);
-                if (n == 2 && (head[0] & 0xff) == 0x80) {
-                    throw new TorchPickleException(file + ": this is the legacy torch.save format (torch before 1.6, a bare "
-                            + "pickle, not a zip); it is not supported. Re-save it with a recent torch or as model.safetensors", e);
-                }
-            }
-            throw new TorchPickleException(file + ": not a torch checkpoint (not a zip archive: " + e.getMessage() + ")", e);
+            throw new TorchPickleException(file + ": not a torch checkpoint (neither a zip archive nor the legacy pickle"
+                    + " format: " + e.getMessage() + ")", e);
         }
     }
 
@@ -254,6 +270,11 @@ public final class TorchPickleReader implements CheckpointTensors {
             throw new TorchPickleException(located.file() + ": tensor '" + name + "' is over 2 GiB; not supported");
         }
         ByteBuffer out = ByteBuffer.allocateDirect((int) byteCount).order(ByteOrder.LITTLE_ENDIAN);
+        if (located.archive() == null) {
+            readLegacy(located, t, size, out);
+            out.flip();
+            return TensorBytes.toArray(out, t.dtype(), new Shape(t.shape()), manager, computeType);
+        }
         try (ZipFile zip = openZip(located.file())) {
             ZipEntry entry = zip.getEntry(located.archive() + "/data/" + t.storageKey());
             if (entry == null) {
@@ -277,6 +298,23 @@ public final class TorchPickleReader implements CheckpointTensors {
         }
         out.flip();
         return TensorBytes.toArray(out, t.dtype(), new Shape(t.shape()), manager, computeType);
+    }
+
+    private static void readLegacy(Located located, TorchTensor t, int size, ByteBuffer out) throws IOException {
+        try (FileChannel channel = FileChannel.open(located.file(), StandardOpenOption.READ)) {
+            if (t.isContiguous()) {
+                LegacyTorchFormat.readFully(channel, out, located.storageStart() + t.storageOffset() * size, located.file());
+                return;
+            }
+            long storageBytes = Math.multiplyExact(t.storageElements(), size);
+            if (storageBytes > Integer.MAX_VALUE) {
+                throw new TorchPickleException(located.file() + ": strided tensor '" + t.name()
+                        + "' views a storage over 2 GiB; not supported");
+            }
+            ByteBuffer storage = ByteBuffer.allocate((int) storageBytes);
+            LegacyTorchFormat.readFully(channel, storage, located.storageStart(), located.file());
+            gather(storage.array(), t, size, out);
+        }
     }
 
     private static byte[] readExactly(InputStream in, int count, Located located, String name) throws IOException {

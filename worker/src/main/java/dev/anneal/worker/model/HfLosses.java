@@ -14,11 +14,15 @@ public final class HfLosses {
 
     /**
      * Cross entropy of {@code logits} [..., classes] against integer {@code labels} [...], averaged over
-     * the labels that are not {@code ignoreIndex} (NaN when every label is ignored, as in PyTorch).
+     * the labels that are not {@code ignoreIndex} (NaN when every label is ignored, as in PyTorch). Half
+     * precision logits are upcast to float32 first, as transformers' loss functions do.
      */
     public static NDArray crossEntropy(NDArray logits, NDArray labels, long ignoreIndex) {
         long classes = logits.getShape().get(logits.getShape().dimension() - 1);
         NDArray flatLogits = logits.reshape(-1, classes);
+        if (flatLogits.getDataType() != DataType.FLOAT32 && flatLogits.getDataType() != DataType.FLOAT64) {
+            flatLogits = flatLogits.toType(DataType.FLOAT32, false);
+        }
         NDArray flatLabels = labels.reshape(-1).toType(DataType.INT64, false);
         NDArray valid = flatLabels.neq(ignoreIndex);
         NDArray safeLabels = flatLabels.mul(valid.toType(DataType.INT64, false));

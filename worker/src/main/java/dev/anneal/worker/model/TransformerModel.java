@@ -1,5 +1,6 @@
 package dev.anneal.worker.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -13,6 +14,7 @@ import dev.anneal.worker.model.layers.NamedBlock;
 import dev.anneal.worker.model.layers.ParameterSpec;
 import dev.anneal.worker.model.layers.WeightInit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -74,6 +76,11 @@ public abstract class TransformerModel extends NamedBlock implements AutoCloseab
     /** The manager that owns the parameter arrays. */
     public NDManager manager() {
         return manager;
+    }
+
+    /** Where the parameters live (the engine's default device: a GPU when there is one); put inputs there too. */
+    public Device device() {
+        return manager.getDevice();
     }
 
     /** The floating point type of the parameters (float32 unless set). */
@@ -201,7 +208,7 @@ public abstract class TransformerModel extends NamedBlock implements AutoCloseab
         int count = Math.toIntExact(spec.shape().size());
         float[] values = new float[count];
         if (spec.init() == WeightInit.ONES) {
-            java.util.Arrays.fill(values, 1f);
+            Arrays.fill(values, 1f);
         } else if (spec.init() == WeightInit.NORMAL) {
             Random random = new Random(seed * 0x9E3779B97F4A7C15L + name.hashCode());
             double std = initializerRange();
@@ -210,7 +217,7 @@ public abstract class TransformerModel extends NamedBlock implements AutoCloseab
             }
             if (spec.paddingIndex() >= 0 && spec.shape().dimension() == 2) {
                 long width = spec.shape().get(1);
-                java.util.Arrays.fill(values, (int) (spec.paddingIndex() * width), (int) ((spec.paddingIndex() + 1) * width), 0f);
+                Arrays.fill(values, (int) (spec.paddingIndex() * width), (int) ((spec.paddingIndex() + 1) * width), 0f);
             }
         }
         return manager.create(values, spec.shape()).toType(dataType, false);

@@ -81,6 +81,30 @@ final class PickleBytes {
         return op('Q');
     }
 
+    /** LONG1: a little-endian two's complement integer of any size. */
+    PickleBytes long1(java.math.BigInteger value) {
+        byte[] be = value.toByteArray();
+        op(0x8a).op(be.length);
+        for (int i = be.length - 1; i >= 0; i--) {
+            out.write(be[i]);
+        }
+        return this;
+    }
+
+    /** The legacy format's persistent id: {@code ('storage', torch.<type>, key, 'cpu', numel, None)}. */
+    PickleBytes legacyStorage(String type, String key, long elements) {
+        mark().text("storage").global("torch", type).text(key).text("cpu").integer(elements).op('N').tuple();
+        return op('Q');
+    }
+
+    /** A legacy {@code _rebuild_tensor_v2} call. */
+    PickleBytes legacyTensor(String type, String key, long elements, long offset, long[] size, long[] stride) {
+        global("torch._utils", "_rebuild_tensor_v2").mark();
+        legacyStorage(type, key, elements).integer(offset).ints(size).ints(stride).op(0x89);
+        global("collections", "OrderedDict").op(')').reduce();
+        return tuple().reduce();
+    }
+
     /** {@code _rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict())}. */
     PickleBytes tensor(String type, String key, long elements, long offset, long[] size, long[] stride) {
         global("torch._utils", "_rebuild_tensor_v2").mark();

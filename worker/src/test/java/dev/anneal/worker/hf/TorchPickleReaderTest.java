@@ -168,15 +168,55 @@ class TorchPickleReaderTest {
     }
 
     @Test
-    void legacyNonZipFormatIsReportedAsUnsupported() throws IOException {
+    void legacyFormatOfOldTorchIsRead() throws IOException {
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        file.writeBytes(new PickleBytes().proto(2).long1(new java.math.BigInteger("1950a86a20f9469cfc6c", 16)).stop().bytes());
+        file.writeBytes(new PickleBytes().proto(2).integer(1001).stop().bytes());
+        file.writeBytes(new PickleBytes().proto(2).op('}').mark().text("little_endian").op(0x88).op('u').stop().bytes());
+        PickleBytes state = new PickleBytes().proto(2).op('}').mark();
+        state.text("weight").legacyTensor("FloatStorage", "140", 4, 0, new long[] {2, 2}, new long[] {2, 1});
+        state.text("weight_t").legacyTensor("FloatStorage", "140", 4, 0, new long[] {2, 2}, new long[] {1, 2});
+        state.text("half").legacyTensor("HalfStorage", "77", 1, 0, new long[] {1}, new long[] {1});
+        file.writeBytes(state.op('u').stop().bytes());
+        file.writeBytes(new PickleBytes().proto(2).op(']').mark().text("140").text("77").op('e').stop().bytes());
+        ByteBuffer floats = ByteBuffer.allocate(8 + 16 + 8 + 2).order(ByteOrder.LITTLE_ENDIAN);
+        floats.putLong(4).putFloat(1).putFloat(2).putFloat(3).putFloat(4).putLong(1).putShort((short) 0x3E00);
+        file.writeBytes(floats.array());
         Path legacy = tmp.resolve("legacy.bin");
-        Files.write(legacy, new PickleBytes().proto(2).integer(0x1950a86a).stop().bytes());
-        TorchPickleException e = assertThrows(TorchPickleException.class, () -> TorchPickleReader.open(legacy));
-        assertTrue(e.getMessage().contains("legacy torch.save format"), e.getMessage());
+        Files.write(legacy, file.toByteArray());
+
+        TorchPickleReader reader = TorchPickleReader.open(legacy);
+        assertEquals(Set.of("weight", "weight_t", "half"), reader.names());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            assertArrayEquals(new float[] {1, 2, 3, 4}, reader.read("weight", manager, DataType.FLOAT32).toFloatArray());
+            assertArrayEquals(new float[] {1, 3, 2, 4}, reader.read("weight_t", manager, DataType.FLOAT32).toFloatArray());
+            assertArrayEquals(new float[] {1.5f}, reader.read("half", manager, DataType.FLOAT32).toFloatArray());
+        }
+        byte[] bytes = file.toByteArray();
+        Path truncated = tmp.resolve("legacy-truncated.bin");
+        Files.write(truncated, Arrays.copyOf(bytes, bytes.length - 3));
+        TorchPickleException cut = assertThrows(TorchPickleException.class, () -> TorchPickleReader.open(truncated));
+        assertTrue(cut.getMessage().contains("truncated"), cut.getMessage());
+    }
+
+    @Test
+    void wrongMagicAndGarbageAreNotTorchCheckpoints() throws IOException {
+        Path wrongMagic = tmp.resolve("pickle.bin");
+        Files.write(wrongMagic, new PickleBytes().proto(2).integer(12345).stop().bytes());
+        TorchPickleException e = assertThrows(TorchPickleException.class, () -> TorchPickleReader.open(wrongMagic));
+        assertTrue(e.getMessage().contains("magic number"), e.getMessage());
         Path garbage = tmp.resolve("garbage.bin");
         Files.write(garbage, "not a checkpoint".getBytes());
         e = assertThrows(TorchPickleException.class, () -> TorchPickleReader.open(garbage));
         assertTrue(e.getMessage().contains("not a torch checkpoint"), e.getMessage());
+    }
+
+    @Test
+    void hostileLegacyPickleIsRefusedToo() throws IOException {
+        Path legacy = tmp.resolve("hostile-legacy.bin");
+        Files.write(legacy, new PickleBytes().proto(2).global("posix", "system").text("id").op(0x85).reduce().stop().bytes());
+        UnsafePickleException e = assertThrows(UnsafePickleException.class, () -> TorchPickleReader.open(legacy));
+        assertEquals("posix.system", e.global());
     }
 
     private void open(byte[] pickle) throws IOException {

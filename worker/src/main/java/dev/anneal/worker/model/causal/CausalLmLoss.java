@@ -32,7 +32,8 @@ public final class CausalLmLoss {
                     + logitShape[0] + ", " + logitShape[1] + "] to match the logits " + logits.getShape());
         }
         if (numItemsInBatch == null) {
-            return HfLosses.causalLm(logits, labels);
+            // transformers upcasts the logits to float32 before the loss
+            return HfLosses.causalLm(logits.toType(DataType.FLOAT32, false), labels);
         }
         long vocab = logitShape[2];
         NDArray shiftedLogits = logits.get(new NDIndex(":, :-1")).reshape(-1, vocab).toType(DataType.FLOAT32, false);

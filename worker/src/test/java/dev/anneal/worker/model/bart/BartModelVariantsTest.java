@@ -17,6 +17,7 @@ import dev.anneal.worker.model.ModelFamilies;
 import dev.anneal.worker.model.ModelOutput;
 import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.model.seq2seq.Seq2SeqFixtures;
+import dev.anneal.worker.train.Autograd;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -55,6 +56,31 @@ class BartModelVariantsTest {
             LoadReport report = HfCheckpoint.load(saved, lm, LoadOptions.initializeMissing(0));
             assertEquals(List.of("final_logits_bias"), report.initialized());
             Seq2SeqFixtures.assertCases(reference, lm);
+        }
+    }
+
+    @Test
+    void everyParameterButTheLogitsBufferGetsAGradient() throws IOException {
+        HfReference reference = HfReference.read(dir());
+        JsonNode pairs = reference.cases().get(0);
+        HfConfig config = HfConfig.read(dir()).set("dropout", 0.0);
+        try (TransformerModel lm = ModelFamilies.create(config, HeadType.SEQ2SEQ_LM);
+                NDManager manager = NDManager.newBaseManager()) {
+            HfCheckpoint.load(dir(), lm, LoadOptions.strict());
+            lm.namedParameters().values().forEach(p -> p.getArray().setRequiresGradient(true));
+            Map<String, NDArray> inputs = new LinkedHashMap<>(HfReference.batch(pairs, manager, false));
+            inputs.put("labels", Seq2SeqFixtures.rows(manager, pairs.get("labels")));
+            NDArray loss = Autograd.recording(() -> lm.forward(new Batch(inputs), true).loss());
+            assertEquals(pairs.get("outputs").get("loss").asDouble(), loss.getFloat(), 1e-4, "train-mode loss with dropout 0");
+            Autograd.backward(loss);
+            lm.namedParameters().forEach((name, parameter) -> {
+                float gradNorm = parameter.getArray().getGradient().abs().sum().getFloat();
+                if (name.equals("final_logits_bias")) {
+                    assertEquals(0f, gradNorm, "final_logits_bias is a buffer in transformers: no gradient");
+                } else {
+                    assertTrue(gradNorm > 0, name + " gets no gradient");
+                }
+            });
         }
     }
 }

@@ -42,7 +42,8 @@ class BertPublicFixturesTest {
 
     static Stream<String> models() {
         return Stream.of("bert-trustyai-BertForSequenceClassification", "bert-trustyai-BertForTokenClassification",
-                "bert-lmbuddy-bert_tiniest", "_resaved_safetensors/bert-caikit-BertForSequenceClassification-safetensors");
+                "bert-lmbuddy-bert_tiniest", "_resaved_safetensors/bert-caikit-BertForSequenceClassification-safetensors",
+                "bert-caikit-BertForSequenceClassification");
     }
 
     static Path publicDir() {
@@ -53,6 +54,7 @@ class BertPublicFixturesTest {
         return dir;
     }
 
+    /** The last one is the original pytorch_model.bin (torch zip pickle), read by the restricted unpickler. */
     @ParameterizedTest
     @MethodSource("models")
     void matchesTransformersForwardAndOneSgdStep(String name) throws IOException {

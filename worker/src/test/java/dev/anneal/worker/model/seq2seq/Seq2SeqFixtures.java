@@ -161,6 +161,11 @@ public final class Seq2SeqFixtures {
         }
     }
 
+    /** A [rows][columns] JSON array of ints as an int64 array. */
+    public static NDArray rows(NDManager manager, JsonNode rows) {
+        return longs(manager, rows);
+    }
+
     static NDArray longs(NDManager manager, JsonNode rows) {
         long[] flat = new long[rows.size() * rows.get(0).size()];
         int i = 0;
