@@ -233,6 +233,7 @@ public final class TrainingLoop implements AutoCloseable {
     @Override
     public void close() {
         trainer.close();
+        djlModel.close();
         stateManager.close();
         for (NDArray array : trainable) {
             array.setRequiresGradient(false);
