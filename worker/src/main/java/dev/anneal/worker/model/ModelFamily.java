@@ -1,6 +1,7 @@
 package dev.anneal.worker.model;
 
 import dev.anneal.worker.hf.HfConfig;
+import java.util.Optional;
 import java.util.Set;
 
 /** A group of architectures sharing one backbone implementation (BERT, GPT-2, ...) and its task heads. */
@@ -19,4 +20,9 @@ public interface ModelFamily {
 
     /** The transformers class name for a head, e.g. "BertForSequenceClassification". */
     String architecture(HeadType head);
+
+    /** The head whose transformers class is {@code architecture} (a config's architectures[0]), if any. */
+    default Optional<HeadType> headFor(String architecture) {
+        return heads().stream().filter(head -> architecture(head).equals(architecture)).findFirst();
+    }
 }

@@ -15,7 +15,6 @@ import dev.anneal.worker.model.HfReference;
 import dev.anneal.worker.model.LoadOptions;
 import dev.anneal.worker.model.LoadReport;
 import dev.anneal.worker.model.ModelFamilies;
-import dev.anneal.worker.model.ModelFamily;
 import dev.anneal.worker.model.ModelOutput;
 import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.model.HeadType;
@@ -44,10 +43,8 @@ class EncoderGeneratedFixturesTest {
 
     /** The head whose transformers class is {@code modelClass}, in the family of {@code modelType}. */
     static HeadType headOf(String modelType, String modelClass) {
-        ModelFamily family = ModelFamilies.forModelType(modelType);
-        return family.heads().stream()
-                .filter(h -> family.architecture(h).equals(modelClass))
-                .findFirst().orElseThrow(() -> new AssertionError("no head for " + modelClass));
+        return ModelFamilies.forModelType(modelType).headFor(modelClass)
+                .orElseThrow(() -> new AssertionError("no head for " + modelClass));
     }
 
     static HeadType headOf(Path dir, String modelClass) throws IOException {
