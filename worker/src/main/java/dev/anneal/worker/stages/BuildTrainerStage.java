@@ -7,13 +7,16 @@ import dev.anneal.worker.checkpoint.CheckpointReference;
 import dev.anneal.worker.checkpoint.TrainingCheckpoints;
 import dev.anneal.worker.metrics.Metric;
 import dev.anneal.worker.metrics.Metrics;
+import dev.anneal.worker.metrics.PredictionCollector;
 import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.run.PipelineStep;
 import dev.anneal.worker.run.RunFailure;
 import dev.anneal.worker.run.RunState;
+import dev.anneal.worker.task.TrainingTask;
 import dev.anneal.worker.tokenize.TextTokenizer;
 import dev.anneal.worker.train.Evaluation;
-import dev.anneal.worker.train.PaddingCollator;
+import dev.anneal.worker.train.Collator;
+import dev.anneal.worker.train.CollatorSettings;
 import dev.anneal.worker.train.ProgressListener;
 import dev.anneal.worker.train.TrainerControl;
 import dev.anneal.worker.train.TrainingArgs;
@@ -42,7 +45,10 @@ public final class BuildTrainerStage implements PipelineStep {
         TextTokenizer tokenizer = state.get(TextTokenizer.class);
         TokenizedData data = state.get(TokenizedData.class);
         TransformerModel model = state.get(TransformerModel.class);
-        PaddingCollator collator = new PaddingCollator(tokenizer.padTokenId(), tokenizer.settings().paddingSide());
+        TrainingTask task = state.get(TrainingTask.class);
+        // The task's collator: padding, masked-LM masking (seeded), causal labels or seq2seq decoder inputs.
+        Collator collator = task.collator(CollatorSettings.of(tokenizer, state.get(BaseModel.class).config(),
+                args.seed()));
         TrainingPlan plan = TrainingPlan.of(data.train().size(), args);
         ProgressListener progress = new ProgressListener(state::emit, args.loggingInterval(plan.totalSteps()),
                 plan.totalSteps());
@@ -55,7 +61,7 @@ public final class BuildTrainerStage implements PipelineStep {
         List<Metric> metrics = state.request().getMetricsList().stream().map(Metrics::create).toList();
         Supplier<Map<String, Double>> evaluator = data.validation().isEmpty() ? null
                 : () -> Evaluation.run(model, data.validation(), collator, args.perDeviceEvalBatchSize(), metrics,
-                        state.cancellation());
+                        PredictionCollector.forTask(task, tokenizer), state.cancellation());
         TrainingCheckpoints checkpoints = args.saveStrategy().equals("no") ? null
                 : new TrainingCheckpoints(state.environment().checkpointsDir());
         TrainerControl control = new TrainerControl(args, plan.totalSteps(), evaluator, checkpoints, state::emit,
@@ -70,7 +76,7 @@ public final class BuildTrainerStage implements PipelineStep {
             }
             log(state, "resuming from " + checkpoint.get() + " at step " + loop.globalStep());
         }
-        state.put(PaddingCollator.class, collator);
+        state.put(Collator.class, collator);
         state.put(ProgressListener.class, progress);
         state.put(TrainerControl.class, control);
         state.put(TrainingLoop.class, loop);

@@ -5,10 +5,13 @@ import dev.anneal.api.v1.Stage;
 import dev.anneal.api.v1.TrainEvent;
 import dev.anneal.worker.metrics.Metric;
 import dev.anneal.worker.metrics.Metrics;
+import dev.anneal.worker.metrics.PredictionCollector;
 import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.run.PipelineStep;
 import dev.anneal.worker.run.RunState;
-import dev.anneal.worker.train.PaddingCollator;
+import dev.anneal.worker.task.TrainingTask;
+import dev.anneal.worker.tokenize.TextTokenizer;
+import dev.anneal.worker.train.Collator;
 import dev.anneal.worker.train.TrainingArgs;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +31,10 @@ public final class EvaluateStage implements PipelineStep {
         }
         List<Metric> metrics = state.request().getMetricsList().stream().map(Metrics::create).toList();
         Map<String, Double> results = dev.anneal.worker.train.Evaluation.run(state.get(TransformerModel.class),
-                data.validation(), state.get(PaddingCollator.class),
-                state.get(TrainingArgs.class).perDeviceEvalBatchSize(), metrics, state.cancellation());
+                data.validation(), state.get(Collator.class),
+                state.get(TrainingArgs.class).perDeviceEvalBatchSize(), metrics,
+                PredictionCollector.forTask(state.get(TrainingTask.class), state.get(TextTokenizer.class)),
+                state.cancellation());
         TrainSummary summary = state.get(TrainSummary.class);
         state.emit(TrainEvent.newBuilder().setEvaluation(Evaluation.newBuilder()
                 .setGlobalStep(summary.globalStep()).setEpoch(summary.epoch()).putAllMetrics(results)).build());
