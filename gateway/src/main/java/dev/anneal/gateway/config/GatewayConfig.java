@@ -24,6 +24,8 @@ public interface GatewayConfig {
 
     EventLog eventLog();
 
+    Stream stream();
+
     /** The local scheduler. */
     interface Local {
         /** Jobs that run at the same time. */
@@ -33,6 +35,16 @@ public interface GatewayConfig {
         /** Jobs that may wait for a free slot; one more is refused with RESOURCE_EXHAUSTED. */
         @WithDefault("16")
         int queueSize();
+    }
+
+    /** Train and Watch streams. */
+    interface Stream {
+        /**
+         * Bytes a stream may have queued in gRPC for a client that has not read them before the gateway stops
+         * sending to it (grpc-java's on-ready threshold); everything else waits in the job's event log.
+         */
+        @WithDefault("32768")
+        int bufferBytes();
     }
 
     /** The per-job event journals. */

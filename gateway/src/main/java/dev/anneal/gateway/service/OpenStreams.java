@@ -1,6 +1,7 @@
 package dev.anneal.gateway.service;
 
 import dev.anneal.api.v1.TrainEvent;
+import dev.anneal.gateway.config.GatewayConfig;
 import dev.anneal.gateway.job.EventLog;
 import dev.anneal.gateway.metrics.GatewayMetrics;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -18,15 +19,26 @@ import java.util.concurrent.ConcurrentHashMap;
 public class OpenStreams {
     private final Set<EventStream> streams = ConcurrentHashMap.newKeySet();
     private final Counter eventsSent;
+    private final int bufferBytes;
 
     @Inject
-    public OpenStreams(GatewayMetrics metrics) {
+    public OpenStreams(GatewayMetrics metrics, GatewayConfig config) {
+        this(metrics, config.stream().bufferBytes());
+    }
+
+    /** @param bufferBytes what gRPC may hold for one stream's client before the stream waits (on-ready threshold) */
+    public OpenStreams(GatewayMetrics metrics, int bufferBytes) {
+        if (bufferBytes < 1) {
+            throw new IllegalArgumentException("anneal.stream.buffer-bytes: must be >= 1, was " + bufferBytes);
+        }
+        this.bufferBytes = bufferBytes;
         this.eventsSent = metrics.eventsSent();
         metrics.watchStreams(this);
     }
 
     /** Starts streaming {@code log} after {@code afterSequence} to {@code call}. */
     void open(EventLog log, long afterSequence, ServerCallStreamObserver<TrainEvent> call) {
+        call.setOnReadyThreshold(bufferBytes);
         EventStream stream = new EventStream(log, afterSequence, call, eventsSent, streams::remove);
         streams.add(stream);
         stream.start();

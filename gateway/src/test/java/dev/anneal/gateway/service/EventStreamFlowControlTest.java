@@ -66,11 +66,11 @@ class EventStreamFlowControlTest {
         GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
         store = JobStore.open(root, false, metrics, Clock.systemUTC());
         scheduler = new LocalScheduler(1, 4, flood, root, null);
-        streams = new OpenStreams(metrics);
+        streams = new OpenStreams(metrics, 2048);
         server = NettyServerBuilder.forPort(0)
                 .addService(new TrainGrpcService(new JobService(store, scheduler), streams)).build().start();
         channel = NettyChannelBuilder.forAddress("localhost", server.getPort()).usePlaintext()
-                .initialFlowControlWindow(16 * 1024).build();
+                .initialFlowControlWindow(1024).build();
     }
 
     @AfterEach
