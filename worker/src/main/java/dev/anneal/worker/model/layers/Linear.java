@@ -13,6 +13,7 @@ public final class Linear extends NamedBlock {
     private final long out;
     private final Parameter weight;
     private final Parameter bias;
+    private LinearAdapter adapter;
 
     public Linear(long in, long out, boolean bias) {
         this(in, out, null, bias, null);
@@ -43,7 +44,20 @@ public final class Linear extends NamedBlock {
 
     public NDArray forward(NDArray x) {
         NDArray w = weight.getArray();
-        return x.getNDArrayInternal().linear(x, w, bias == null ? null : bias.getArray()).singletonOrThrow();
+        NDArray y = x.getNDArrayInternal().linear(x, w, bias == null ? null : bias.getArray()).singletonOrThrow();
+        return adapter == null ? y : y.add(adapter.delta(x));
+    }
+
+    /**
+     * Adds {@code adapter}'s term to every output (null removes it). Adapter parameters are not part of
+     * this block's names: they belong to whoever attached them (LoRA keeps its own, PEFT-named).
+     */
+    public void setAdapter(LinearAdapter adapter) {
+        this.adapter = adapter;
+    }
+
+    public LinearAdapter adapter() {
+        return adapter;
     }
 
     public Parameter weight() {

@@ -96,6 +96,17 @@ public abstract class NamedBlock extends AbstractBlock {
         }
     }
 
+    /** Calls {@code visitor} for every module below this one with its dotted name (inline children add no segment). */
+    public final void visitModules(String prefix, java.util.function.BiConsumer<String, NamedBlock> visitor) {
+        for (Map.Entry<String, NamedBlock> e : modules.entrySet()) {
+            String name = e.getKey().isEmpty() ? prefix : prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            if (!e.getKey().isEmpty()) {
+                visitor.accept(name, e.getValue());
+            }
+            e.getValue().visitModules(name, visitor);
+        }
+    }
+
     /**
      * Parts of a model are run through their typed methods by the model's {@code forward(Batch)}; the
      * generic NDList entry point exists on leaf layers and on the model only.
