@@ -8,6 +8,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * A DJL block whose parameters and children carry the Hugging Face (PyTorch module) names, so that a
@@ -97,7 +98,7 @@ public abstract class NamedBlock extends AbstractBlock {
     }
 
     /** Calls {@code visitor} for every module below this one with its dotted name (inline children add no segment). */
-    public final void visitModules(String prefix, java.util.function.BiConsumer<String, NamedBlock> visitor) {
+    public final void visitModules(String prefix, BiConsumer<String, NamedBlock> visitor) {
         for (Map.Entry<String, NamedBlock> e : modules.entrySet()) {
             String name = e.getKey().isEmpty() ? prefix : prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
             if (!e.getKey().isEmpty()) {
