@@ -22,12 +22,12 @@ import org.junit.jupiter.api.Test;
  * A client that reads one event per second while a real training job emits a progress event every step:
  * what the gateway has handed to gRPC for that client stays bounded by the stream's buffer and the client's
  * window, the rest waits in the job's log, and the job still finishes. (The job is sized for this 2-core
- * machine; with a faster pipeline raise STEPS to thousands, the bound does not change.)
+ * machine: about 90 steps/s when it is otherwise idle, so the job emits its ~2000 events in ~25 s.)
  */
 @QuarkusTest
 class PipelineFlowControlTest {
     private static final Logger LOG = Logger.getLogger(PipelineFlowControlTest.class);
-    private static final int STEPS = 400;
+    private static final int STEPS = 2_000;
     /**
      * What may be in flight to the client: its 4 KiB receive window, the stream's 2 KiB buffer
      * (anneal.stream.buffer-bytes in the test profile) and the transports' frames, measured at about 160
@@ -53,7 +53,7 @@ class PipelineFlowControlTest {
             long maxBehind = 0;
             String jobId = null;
             Job job = null;
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             while (System.nanoTime() < deadline && stream.hasNext()) {
                 TrainEvent event = stream.next();
                 read++;
@@ -74,7 +74,7 @@ class PipelineFlowControlTest {
             assertTrue(job.getLastSequence() > STEPS, "a progress event per step: " + job.getLastSequence());
             assertTrue(maxInFlight < IN_FLIGHT_BOUND, "events handed to gRPC but unread: " + maxInFlight);
             // The gateway held events back in the log instead of pushing them at the client.
-            assertTrue(maxBehind >= 50, "the job ran ahead of its reader: " + maxBehind + " events waiting, "
+            assertTrue(maxBehind >= 1_000, "the job ran ahead of its reader: " + maxBehind + " events waiting, "
                     + maxInFlight + " in flight");
             call.cancel(null);
         }
