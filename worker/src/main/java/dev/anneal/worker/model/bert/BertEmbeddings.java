@@ -42,9 +42,12 @@ final class BertEmbeddings extends NamedBlock {
     /** ids [batch, seq]; tokenTypeIds may be null (all zeros, as transformers' buffer). */
     NDArray forward(NDArray ids, NDArray tokenTypeIds, boolean training) {
         NDArray positionIds = positionIds(ids);
-        long last = positionIds.max().getLong();
+        long seq = ids.getShape().get(1);
+        long bound = settings.positionsFromPadding() ? settings.padTokenId() + seq : seq - 1;
+        // Only read the ids back (a device sync) when the cheap bound does not already rule out overflow.
+        long last = bound < settings.maxPositions() ? bound : positionIds.max().getLong();
         if (last >= settings.maxPositions()) {
-            throw new IllegalArgumentException("input of length " + ids.getShape().get(1) + " needs position " + last
+            throw new IllegalArgumentException("input of length " + seq + " needs position " + last
                     + ", beyond max_position_embeddings " + settings.maxPositions());
         }
         NDArray types = tokenTypeIds != null ? tokenTypeIds : ids.getManager().zeros(ids.getShape(), DataType.INT64);

@@ -2,6 +2,7 @@ package dev.anneal.worker.model.bert;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -73,6 +74,32 @@ class TransformerModelApiTest {
             // Random weights: the loss is near ln(vocab) but finite; the decoder uses the word embeddings.
             assertTrue(Float.isFinite(loss.getFloat()) && loss.getFloat() > 1, "loss " + loss.getFloat());
             assertEquals(DataType.FLOAT32, words.getDataType());
+        }
+    }
+
+    @Test
+    void inputsLongerThanThePositionTableAreRefusedByName() throws IOException {
+        Path roberta = HfReference.generatedDir().resolve("roberta/RobertaModel");
+        try (TransformerModel bert = ModelFamilies.create(HfConfig.read(CLASSIFIER), HeadType.SEQUENCE_CLASSIFICATION);
+                TransformerModel model = ModelFamilies.create(HfConfig.read(roberta), HeadType.BASE);
+                NDManager manager = NDManager.newBaseManager()) {
+            HfCheckpoint.load(CLASSIFIER, bert, LoadOptions.strict());
+            HfCheckpoint.load(roberta, model, LoadOptions.strict());
+            Batch tooLong = new Batch(Map.of("input_ids", manager.ones(new Shape(1, 129), DataType.INT64)));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bert.forward(tooLong, false));
+            assertTrue(e.getMessage().contains("max_position_embeddings 128"), e.getMessage());
+            // RoBERTa counts positions from padding_idx + 1 = 2: 128 real tokens fit its 130 positions, 129 do not.
+            Batch fits = new Batch(Map.of("input_ids", manager.full(new Shape(1, 128), 5L)));
+            assertEquals(new Shape(1, 128, 32), model.forward(fits, false).get("last_hidden_state").getShape());
+            Batch over = new Batch(Map.of("input_ids", manager.full(new Shape(1, 129), 5L)));
+            assertThrows(IllegalArgumentException.class, () -> model.forward(over, false));
+            // Padding keeps position padding_idx, so a long but mostly padded batch is fine, as in transformers.
+            long[] ids = new long[129];
+            java.util.Arrays.fill(ids, 1L);
+            ids[0] = 0;
+            ids[1] = 5;
+            Batch padded = new Batch(Map.of("input_ids", manager.create(ids, new Shape(1, 129))));
+            assertEquals(new Shape(1, 129, 32), model.forward(padded, false).get("last_hidden_state").getShape());
         }
     }
 }
