@@ -28,6 +28,7 @@ import java.util.Map;
 public final class WorkerJobFactory {
     public static final String CONTAINER = "worker";
     public static final String DATA_VOLUME = "data";
+    public static final String TMP_VOLUME = "tmp";
     public static final String GPU_RESOURCE = "nvidia.com/gpu";
 
     private final KubernetesSettings settings;
@@ -83,6 +84,10 @@ public final class WorkerJobFactory {
                                 .withName(DATA_VOLUME)
                                 .withNewPersistentVolumeClaim().withClaimName(settings.pvcClaim()).endPersistentVolumeClaim()
                             .endVolume()
+                            .addNewVolume()
+                                .withName(TMP_VOLUME)
+                                .withNewEmptyDir().endEmptyDir()
+                            .endVolume()
                         .endSpec()
                     .endTemplate()
                 .endSpec()
@@ -113,6 +118,8 @@ public final class WorkerJobFactory {
                 .withEnv(environment(jobId, attempt))
                 .withResources(new ResourceRequirementsBuilder().withLimits(limits).withRequests(requests).build())
                 .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(KubernetesSettings.DATA_MOUNT).endVolumeMount()
+                // The root filesystem is read-only; the JVM's and DJL's scratch files go here.
+                .addNewVolumeMount().withName(TMP_VOLUME).withMountPath("/tmp").endVolumeMount()
                 .withNewSecurityContext()
                     .withAllowPrivilegeEscalation(false)
                     .withReadOnlyRootFilesystem(true)
@@ -130,10 +137,7 @@ public final class WorkerJobFactory {
                 new EnvVarBuilder().withName("ANNEAL_JOB_TOKEN").withNewValueFrom().withNewSecretKeyRef()
                         .withName(WorkerLabels.secretName(jobId, attempt)).withKey(WorkerLabels.TOKEN_KEY)
                         .withOptional(false).endSecretKeyRef().endValueFrom().build(),
-                env("ANNEAL_DATA_DIR", KubernetesSettings.DATA_MOUNT),
-                // The root filesystem is read-only; the JVM and DJL need a writable temp and cache directory.
-                env("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=/tmp"),
-                env("DJL_CACHE_DIR", "/tmp/djl"));
+                env("ANNEAL_DATA_DIR", KubernetesSettings.DATA_MOUNT));
     }
 
     /**
