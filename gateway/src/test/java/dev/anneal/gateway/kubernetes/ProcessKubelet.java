@@ -57,6 +57,7 @@ final class ProcessKubelet implements AutoCloseable {
     private final Map<String, Boolean> started = new ConcurrentHashMap<>();
     private final List<String> podsStarted = new ArrayList<>();
     private SharedIndexInformer<Job> informer;
+    private volatile boolean closed;
 
     ProcessKubelet(KubernetesClient client, String namespace, Map<String, String> nodeLabels, Path dataDir, Path logDir) {
         this.client = client;
@@ -112,7 +113,15 @@ final class ProcessKubelet implements AutoCloseable {
         if (Boolean.TRUE.equals(job.getSpec().getSuspend()) || started.putIfAbsent(name, true) != null) {
             return;
         }
-        work.execute(() -> run(job));
+        work.execute(() -> {
+            try {
+                run(job);
+            } catch (RuntimeException e) {
+                if (!closed) {
+                    throw e;
+                }
+            }
+        });
     }
 
     private void run(Job job) {
@@ -191,11 +200,17 @@ final class ProcessKubelet implements AutoCloseable {
         // This node's "image": the volume at /data is the test's data directory.
         env.put("ANNEAL_DATA_DIR", dataDir.toString());
         String java = ProcessHandle.current().info().command().orElse("java");
+        Files.createDirectories(logDir);
+        Path logging = logDir.resolve("logging.properties");
+        Files.writeString(logging, String.join("\n", "logger.level=INFO", "logger.handlers=CONSOLE",
+                "handler.CONSOLE=org.jboss.logmanager.handlers.ConsoleHandler", "handler.CONSOLE.formatter=PATTERN",
+                "formatter.PATTERN=org.jboss.logmanager.formatters.PatternFormatter",
+                "formatter.PATTERN.properties=pattern", "formatter.PATTERN.pattern=%d{HH:mm:ss,SSS} %-5p [%c{1}] %s%e%n"));
         ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dai.djl.offline=true", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+                "-Dlogging.configuration=" + logging.toAbsolutePath().toUri(),
                 "-cp", System.getProperty("java.class.path"), "dev.anneal.worker.main.WorkerMain");
         builder.environment().putAll(env);
-        Files.createDirectories(logDir);
         builder.redirectErrorStream(true).redirectOutput(logDir.resolve(name + ".log").toFile());
         return builder.start();
     }
@@ -234,6 +249,7 @@ final class ProcessKubelet implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         if (informer != null) {
             informer.close();
         }
