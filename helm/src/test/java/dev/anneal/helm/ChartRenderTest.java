@@ -206,9 +206,9 @@ class ChartRenderTest {
         assertEquals("0", data.get("ANNEAL_KUBERNETES_DEFAULT_GPUS"));
         assertEquals("{}", data.get("ANNEAL_KUBERNETES_NODE_SELECTOR"));
         assertEquals("[]", data.get("ANNEAL_KUBERNETES_TOLERATIONS"));
-        assertEquals("15m", data.get("ANNEAL_KUBERNETES_PENDING_TIMEOUT"));
+        assertEquals("10m", data.get("ANNEAL_KUBERNETES_PENDING_TIMEOUT"));
         assertEquals("3600", data.get("ANNEAL_KUBERNETES_TTL_SECONDS_AFTER_FINISHED"));
-        assertEquals("2", data.get("ANNEAL_KUBERNETES_DEFAULT_MAX_RETRIES"));
+        assertEquals("3", data.get("ANNEAL_KUBERNETES_DEFAULT_MAX_RETRIES"));
         assertEquals("", data.get("ANNEAL_KUBERNETES_DEFAULT_CPU"), "empty: Quarkus treats it as unset");
     }
 
