@@ -89,7 +89,7 @@ class TaskRunsTest {
                 .setValidation(Dataset.newBuilder().setRows(recipes()))
                 .setMaxlength(32).setStride(8)
                 .addMetrics("exact_match").addMetrics("f1")
-                .setArgs(TrainingArguments.newBuilder().setNumTrainEpochs(30).setLearningRate(3e-3)
+                .setArgs(TrainingArguments.newBuilder().setNumTrainEpochs(30).setLearningRate(1e-3)
                         .setPerDeviceTrainBatchSize(7).setLoggingSteps(10))
                 .build();
         Map<String, Double> metrics = run(request, jobs, "qa");
