@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -41,6 +42,29 @@ class ContainerBuildInputsTest {
             images.forEach(image -> assertTrue(PINNED.matcher(image).matches(),
                     () -> file + ": base image " + image + " is not pinned to a version tag"));
         }
+    }
+
+    /**
+     * Pods run with runAsNonRoot, and worker pods set no runAsUser: the kubelet can only verify a numeric,
+     * non-zero USER. It must be the UID/GID the chart gives the gateway, so both can write the shared store.
+     */
+    @Test
+    void imagesRunAsTheNumericNonRootUserTheChartExpects() throws IOException {
+        String values = Files.readString(repo.resolve("helm/anneal/values.yaml"));
+        String uid = chartValue(values, "runAsUser");
+        String gid = chartValue(values, "runAsGroup");
+        for (Path file : List.of(gatewayDockerfile(), workerDockerfile())) {
+            List<String> users = Dockerfile.read(file).instructions().stream()
+                    .filter(i -> i.startsWith("USER ")).collect(Collectors.toList());
+            assertEquals(List.of("USER " + uid + ":" + gid), users, file.toString());
+            assertFalse(uid.equals("0"));
+        }
+    }
+
+    private static String chartValue(String valuesYaml, String key) {
+        Matcher matcher = Pattern.compile("(?m)^\\s+" + key + ":\\s*(\\d+)\\s*$").matcher(valuesYaml);
+        assertTrue(matcher.find(), "helm/anneal/values.yaml sets " + key);
+        return matcher.group(1);
     }
 
     @Test
