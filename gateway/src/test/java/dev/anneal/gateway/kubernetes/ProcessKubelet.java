@@ -104,6 +104,11 @@ final class ProcessKubelet implements AutoCloseable {
         return false;
     }
 
+    /** Worker processes alive now. */
+    long running() {
+        return processes.values().stream().filter(Process::isAlive).count();
+    }
+
     synchronized List<String> podsStarted() {
         return List.copyOf(podsStarted);
     }

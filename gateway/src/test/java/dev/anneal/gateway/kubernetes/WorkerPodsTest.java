@@ -228,6 +228,37 @@ class WorkerPodsTest {
         assertTrue(kubelet.podsStarted().isEmpty());
     }
 
+    @Test
+    void cancelDeletesTheWorkerJobAndEndsCancelled() throws Exception {
+        Iterator<TrainEvent> stream = gateway.train.train(request(100_000));
+        List<TrainEvent> events = new ArrayList<>();
+        while (stream.hasNext()) {
+            TrainEvent event = stream.next();
+            events.add(event);
+            if (event.hasProgress()) {
+                break;
+            }
+        }
+        String jobId = events.get(0).getJobId();
+        Job cancelled = gateway.train.cancelJob(dev.anneal.api.v1.CancelJobRequest.newBuilder().setJobId(jobId).build());
+        assertEquals(JobState.CANCELLED, cancelled.getState());
+        stream.forEachRemaining(events::add);
+
+        Events.assertContiguous(events, 1);
+        assertEquals(JobState.CANCELLED, events.get(events.size() - 1).getFinished().getState());
+        assertTrue(client.batch().v1().jobs().inNamespace(NAMESPACE).withLabel(WorkerLabels.JOB_ID, jobId).list()
+                .getItems().isEmpty(), "the worker Job was not deleted");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (kubelet.running() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(0, kubelet.running(), "the worker process still runs");
+        Thread.sleep(1000);
+        assertEquals(1, kubelet.podsStarted().size(), "a cancelled job started again");
+        assertEquals(events.size(), gateway.train.getJob(GetJobRequest.newBuilder().setJobId(jobId).build())
+                .getLastSequence());
+    }
+
     /** The tiny BERT fixture on txtai's rows, a checkpoint after every step. */
     private static TrainRequest request(int steps) {
         Rows.Builder rows = Rows.newBuilder();
