@@ -35,8 +35,13 @@ public final class TrainRequests {
 
     /** txtai's basic rows: [Dogs/0, dog/0, Cats/1, cat/1] * 100. */
     public static Rows txtaiRows() {
+        return txtaiRows(100);
+    }
+
+    /** [Dogs/0, dog/0, Cats/1, cat/1] * times. */
+    public static Rows txtaiRows(int times) {
         Rows.Builder rows = Rows.newBuilder();
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < times; i++) {
             rows.addRows(row("Dogs", 0)).addRows(row("dog", 0)).addRows(row("Cats", 1)).addRows(row("cat", 1));
         }
         return rows.build();

@@ -50,7 +50,9 @@ class ChartRenderTest {
             "ANNEAL_KUBERNETES_PVC_CLAIM",
             "ANNEAL_KUBERNETES_GATEWAY_ADDRESS",
             "ANNEAL_KUBERNETES_DEFAULT_GPUS",
-            "ANNEAL_KUBERNETES_GPU_RESOURCE",
+            "ANNEAL_KUBERNETES_DEFAULT_CPU",
+            "ANNEAL_KUBERNETES_DEFAULT_MEMORY",
+            "ANNEAL_KUBERNETES_DEFAULT_MAX_RETRIES",
             "ANNEAL_KUBERNETES_NODE_SELECTOR",
             "ANNEAL_KUBERNETES_TOLERATIONS",
             "ANNEAL_KUBERNETES_PRIORITY_CLASS",
@@ -204,8 +206,10 @@ class ChartRenderTest {
         assertEquals("0", data.get("ANNEAL_KUBERNETES_DEFAULT_GPUS"));
         assertEquals("{}", data.get("ANNEAL_KUBERNETES_NODE_SELECTOR"));
         assertEquals("[]", data.get("ANNEAL_KUBERNETES_TOLERATIONS"));
-        assertEquals("15m", data.get("ANNEAL_KUBERNETES_PENDING_TIMEOUT"));
+        assertEquals("10m", data.get("ANNEAL_KUBERNETES_PENDING_TIMEOUT"));
         assertEquals("3600", data.get("ANNEAL_KUBERNETES_TTL_SECONDS_AFTER_FINISHED"));
+        assertEquals("3", data.get("ANNEAL_KUBERNETES_DEFAULT_MAX_RETRIES"));
+        assertEquals("", data.get("ANNEAL_KUBERNETES_DEFAULT_CPU"), "empty: Quarkus treats it as unset");
     }
 
     @Test
@@ -213,7 +217,8 @@ class ChartRenderTest {
         Map<String, String> data = configData(AnnealChart.render(AnnealChart.gpuValues()));
 
         assertEquals("1", data.get("ANNEAL_KUBERNETES_DEFAULT_GPUS"));
-        assertEquals("nvidia.com/gpu", data.get("ANNEAL_KUBERNETES_GPU_RESOURCE"));
+        assertEquals("8", data.get("ANNEAL_KUBERNETES_DEFAULT_CPU"));
+        assertEquals("48Gi", data.get("ANNEAL_KUBERNETES_DEFAULT_MEMORY"));
         assertEquals(Map.of("nvidia.com/gpu.present", "true"),
                 JSON.readValue(data.get("ANNEAL_KUBERNETES_NODE_SELECTOR"), new TypeReference<Map<String, String>>() {}));
         List<Toleration> tolerations = JSON.readValue(data.get("ANNEAL_KUBERNETES_TOLERATIONS"), new TypeReference<List<Toleration>>() {});

@@ -3,7 +3,11 @@ package dev.anneal.helm;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -72,6 +76,32 @@ class ValuesSchemaTest {
     @Test
     void malformedPendingTimeoutIsRejected() {
         assertRejected(Map.of("worker.pendingTimeout", "fifteen minutes"), "/worker/pendingTimeout");
+    }
+
+    /** Every object in the schema either lists its keys and allows no others, or is a map with typed values. */
+    @Test
+    void everyObjectInTheSchemaIsClosedOrATypedMap() throws IOException {
+        JsonNode schema = new ObjectMapper().readTree(AnnealChart.chartDir().resolve("values.schema.json").toFile());
+        List<String> open = new ArrayList<>();
+        collectOpenObjects(schema, "#", open);
+
+        assertTrue(open.isEmpty(), () -> "objects that accept unknown keys: " + open);
+    }
+
+    private static void collectOpenObjects(JsonNode node, String path, List<String> open) {
+        if (node.isObject()) {
+            boolean isObjectSchema = "object".equals(node.path("type").asText()) || node.has("properties");
+            JsonNode additional = node.get("additionalProperties");
+            boolean closed = additional != null && (additional.isBoolean() ? !additional.asBoolean() : additional.isObject());
+            if (isObjectSchema && !closed) {
+                open.add(path);
+            }
+            node.fields().forEachRemaining(field -> collectOpenObjects(field.getValue(), path + "/" + field.getKey(), open));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                collectOpenObjects(node.get(i), path + "/" + i, open);
+            }
+        }
     }
 
     private static String assertRejected(Map<String, Object> sets, String expected) {

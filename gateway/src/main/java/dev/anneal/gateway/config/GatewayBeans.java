@@ -1,6 +1,7 @@
 package dev.anneal.gateway.config;
 
 import dev.anneal.gateway.job.JobStore;
+import dev.anneal.gateway.kubernetes.KubernetesSchedulers;
 import dev.anneal.gateway.metrics.GatewayMetrics;
 import dev.anneal.gateway.schedule.JobExecution;
 import dev.anneal.gateway.schedule.LocalScheduler;
@@ -26,7 +27,9 @@ public class GatewayBeans {
     JobStore jobStore(GatewayConfig config, GatewayMetrics metrics) {
         Path jobsRoot = config.dataDir().toAbsolutePath().resolve("jobs");
         LOG.infof("job store: %s (fsync %s)", jobsRoot, config.eventLog().fsync());
-        return JobStore.open(jobsRoot, config.eventLog().fsync(), metrics, Clock.systemUTC());
+        // The kubernetes scheduler re-adopts runs that go on in their pods while the gateway restarts.
+        boolean keepUnfinished = config.scheduler().equals("kubernetes");
+        return JobStore.open(jobsRoot, config.eventLog().fsync(), metrics, Clock.systemUTC(), keepUnfinished);
     }
 
     @Produces
@@ -40,8 +43,7 @@ public class GatewayBeans {
                         JobExecution.PIPELINE, store.jobsRoot(), config.modelCache().map(Path::toAbsolutePath)
                                 .orElse(null));
             }
-            case "kubernetes" -> throw new IllegalStateException(
-                    "anneal.scheduler: \"kubernetes\" is not available in this build yet; use \"local\"");
+            case "kubernetes" -> KubernetesSchedulers.create(config, store);
             default -> throw new IllegalStateException("anneal.scheduler: unknown scheduler \"" + config.scheduler()
                     + "\"; expected \"local\" or \"kubernetes\"");
         };

@@ -13,7 +13,7 @@ public interface GatewayConfig {
     @WithDefault("anneal-data")
     Path dataDir();
 
-    /** {@code local} runs jobs in the gateway's JVM; {@code kubernetes} is not available yet. */
+    /** {@code local} runs jobs in the gateway's JVM; {@code kubernetes} runs each attempt as a batch Job. */
     @WithDefault("local")
     String scheduler();
 
@@ -25,6 +25,69 @@ public interface GatewayConfig {
     EventLog eventLog();
 
     Stream stream();
+
+    Kubernetes kubernetes();
+
+    WorkerService workerService();
+
+    /** The kubernetes scheduler ({@code anneal.scheduler=kubernetes}); see KubernetesSettings. */
+    interface Kubernetes {
+        /** Where worker Jobs go; default: the namespace the gateway runs in. */
+        Optional<String> namespace();
+
+        Optional<String> workerImage();
+
+        @WithDefault("IfNotPresent")
+        String workerImagePullPolicy();
+
+        Optional<String> workerServiceAccount();
+
+        /** The shared store's claim, mounted at /data in workers and holding the gateway's data-dir. */
+        Optional<String> pvcClaim();
+
+        /** host:port workers dial: the gateway's worker service as the cluster sees it. */
+        Optional<String> gatewayAddress();
+
+        @WithDefault("0")
+        int defaultGpus();
+
+        Optional<String> defaultCpu();
+
+        Optional<String> defaultMemory();
+
+        /** A JSON object, e.g. {"nvidia.com/gpu.present":"true"}. */
+        @WithDefault("{}")
+        String nodeSelector();
+
+        /** A JSON array of Kubernetes tolerations. */
+        @WithDefault("[]")
+        String tolerations();
+
+        Optional<String> priorityClass();
+
+        /** A Kueue LocalQueue: worker Jobs get its label and start suspended. */
+        Optional<String> kueueQueue();
+
+        /** How long an attempt may wait for its worker to connect before the job FAILS. */
+        @WithDefault("10m")
+        java.time.Duration pendingTimeout();
+
+        @WithDefault("3600")
+        int ttlSecondsAfterFinished();
+
+        /** Retries after a lost worker when the request's resources.max_retries is 0. */
+        @WithDefault("3")
+        int defaultMaxRetries();
+
+        /** The API server; default: in-cluster service account or ~/.kube/config. */
+        Optional<String> masterUrl();
+    }
+
+    /** The internal worker gRPC server (kubernetes scheduler only). */
+    interface WorkerService {
+        @WithDefault("9091")
+        int port();
+    }
 
     /** The local scheduler. */
     interface Local {

@@ -42,16 +42,20 @@ public final class JobStore implements AutoCloseable {
     private final JournalFactory journals;
     private final JobObserver observer;
     private final Clock clock;
+    /** A scheduler that can resume runs (kubernetes) keeps unfinished jobs open; the local one cannot. */
+    private final boolean keepUnfinished;
     private final SecureRandom random = new SecureRandom();
     /** In creation order: the newest job is last. */
     private final LinkedHashMap<String, JobRecord> jobs = new LinkedHashMap<>();
     private final Map<String, String> jobIdByIdempotencyKey = new HashMap<>();
 
-    private JobStore(Path jobsRoot, JournalFactory journals, JobObserver observer, Clock clock) {
+    private JobStore(Path jobsRoot, JournalFactory journals, JobObserver observer, Clock clock,
+            boolean keepUnfinished) {
         this.jobsRoot = jobsRoot;
         this.journals = journals;
         this.observer = observer;
         this.clock = clock;
+        this.keepUnfinished = keepUnfinished;
     }
 
     /** Opens the store under {@code jobsRoot} with a durable file journal per job. */
@@ -60,9 +64,25 @@ public final class JobStore implements AutoCloseable {
     }
 
     public static JobStore open(Path jobsRoot, JournalFactory journals, JobObserver observer, Clock clock) {
-        JobStore store = new JobStore(jobsRoot.toAbsolutePath(), journals, observer, clock);
+        return open(jobsRoot, journals, observer, clock, false);
+    }
+
+    /**
+     * Opens the store; with {@code keepUnfinished} a job whose journal has no {@code finished} event stays
+     * as it was, for a scheduler that re-adopts runs still going elsewhere (the kubernetes one).
+     */
+    public static JobStore open(Path jobsRoot, JournalFactory journals, JobObserver observer, Clock clock,
+            boolean keepUnfinished) {
+        JobStore store = new JobStore(jobsRoot.toAbsolutePath(), journals, observer, clock, keepUnfinished);
         store.load();
         return store;
+    }
+
+    /** Opens the store with a durable file journal per job; see {@link #open(Path, JournalFactory, JobObserver, Clock, boolean)}. */
+    public static JobStore open(Path jobsRoot, boolean fsync, JobObserver observer, Clock clock,
+            boolean keepUnfinished) {
+        return open(jobsRoot, dir -> FileEventJournal.open(dir.resolve(EVENTS_FILE), fsync), observer, clock,
+                keepUnfinished);
     }
 
     private void load() {
@@ -106,7 +126,7 @@ public final class JobStore implements AutoCloseable {
             return null;
         }
         JobRecord job = new JobRecord(id, dir, log, observer);
-        if (job.failIfRunning("ABORTED", "the gateway stopped before the job ended; it was not resumed")) {
+        if (!keepUnfinished && job.failIfRunning("ABORTED", "the gateway stopped before the job ended; it was not resumed")) {
             LOG.infof("job %s was cut off by a gateway stop; marked FAILED", id);
         }
         return job;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.anneal.api.v1.CancelJobRequest;
+import dev.anneal.api.v1.Dataset;
 import dev.anneal.api.v1.Finished;
 import dev.anneal.api.v1.Job;
 import dev.anneal.api.v1.JobState;
@@ -59,7 +60,10 @@ class TrainEndToEndTest {
     @Test
     void txtaiBasicScenarioTrainsAndSucceeds() throws Exception {
         long start = System.nanoTime();
-        List<TrainEvent> events = Events.readAll(train(TrainRequests.txtaiBasic().putLabels("test", "e2e").build()));
+        TrainRequest request = TrainRequests.txtaiBasic().putLabels("test", "e2e")
+                .setValidation(Dataset.newBuilder().setRows(TrainRequests.txtaiRows(1))).addMetrics("accuracy")
+                .build();
+        List<TrainEvent> events = Events.readAll(train(request));
         double seconds = (System.nanoTime() - start) / 1e9;
 
         TrainEvent first = events.get(0);
@@ -81,6 +85,8 @@ class TrainEndToEndTest {
         assertTrue(losses.size() >= 2, "progress events with a loss: " + losses);
         assertTrue(losses.get(losses.size() - 1) < losses.get(0), "loss should fall: " + losses);
 
+        assertEquals(1.0, finished.getMetricsOrThrow("eval_accuracy"), 1e-9, "Dogs/dog are 0, Cats/cat are 1");
+
         Path model = Path.of(finished.getModelLocation());
         for (String file : List.of("config.json", "model.safetensors", "tokenizer.json")) {
             assertTrue(Files.isRegularFile(model.resolve(file)), file + " missing in " + model);
@@ -92,6 +98,17 @@ class TrainEndToEndTest {
         assertEquals(finished.getModelLocation(), job.getModelLocation());
         assertTrue(job.hasStarted() && job.hasEnded() && job.hasProgress());
         assertEquals("e2e", job.getRequest().getLabelsOrThrow("test"));
+
+        // The saved directory loads back: a job that starts from it and does not move its weights (learning
+        // rate 0) still predicts 0 for "dog"/"Dogs" and 1 for "cat"/"Cats".
+        TrainRequest.Builder reload = TrainRequest.newBuilder().setBase("job:" + jobId)
+                .setTrain(Dataset.newBuilder().setRows(TrainRequests.txtaiRows(1)))
+                .setValidation(Dataset.newBuilder().setRows(TrainRequests.txtaiRows(1))).addMetrics("accuracy");
+        reload.getArgsBuilder().setMaxSteps(1).setLearningRate(0);
+        List<TrainEvent> reloaded = Events.readAll(train(reload.build()));
+        Finished reloadedEnd = reloaded.get(reloaded.size() - 1).getFinished();
+        assertEquals(JobState.SUCCEEDED, reloadedEnd.getState(), reloadedEnd.toString());
+        assertEquals(1.0, reloadedEnd.getMetricsOrThrow("eval_accuracy"), 1e-9);
 
         long steps = events.stream().filter(TrainEvent::hasProgress).mapToLong(e -> e.getProgress().getGlobalStep())
                 .max().orElse(0);

@@ -83,6 +83,7 @@ public final class QuestionAnsweringTask implements TrainingTask {
                     + "tokenizer's CLS token, and this tokenizer has none (txtai fails the same way)");
         }
         boolean padRight = !"left".equals(tokenizer.settings().paddingSide());
+        requireRoomForStride(tokenizer, question, context, padRight, where);
         List<Encoding> windows;
         try {
             windows = padRight
@@ -113,6 +114,34 @@ public final class QuestionAnsweringTask implements TrainingTask {
             features.add(new Feature(longs, Map.of()));
         }
         return features;
+    }
+
+    /**
+     * The Rust tokenizer aborts the whole process (a panic across JNI) when a window has no more context tokens
+     * than {@code stride}; Python raises there. Checked first: the context tokens that fit next to the question
+     * must outnumber the stride whenever the pair has to be cut.
+     */
+    private void requireRoomForStride(TextTokenizer tokenizer, String question, String context, boolean padRight,
+            String where) {
+        Encoding whole = padRight ? tokenizer.encodeUntruncated(question, context)
+                : tokenizer.encodeUntruncated(context, question);
+        int total = whole.getIds().length;
+        if (total <= tokenizer.maxLength()) {
+            return;
+        }
+        long contextSequence = padRight ? 1 : 0;
+        int contextTokens = 0;
+        for (long sequence : whole.getSequenceIds()) {
+            if (sequence == contextSequence) {
+                contextTokens++;
+            }
+        }
+        int room = tokenizer.maxLength() - (total - contextTokens);
+        if (room <= stride) {
+            throw RunFailure.invalidArgument("stride", where + ": the question and special tokens leave " + room
+                    + " of maxlength " + tokenizer.maxLength() + " tokens for the context, which must be more than "
+                    + "stride " + stride + "; lower stride or raise maxlength");
+        }
     }
 
     /** Character offsets per token, (0, 0) for special tokens as Hugging Face's offset_mapping has them. */

@@ -25,21 +25,41 @@ public enum TextMerge {
             if (rows.isEmpty()) {
                 return List.of();
             }
-            Map<String, long[]> joined = join(rows);
-            int length = joined.get("input_ids").length;
-            if (length >= maxLength) {
-                length = (length / maxLength) * maxLength;
-            }
+            // Chunks are filled row by row, so the group is never joined into one long array.
+            List<String> columns = List.copyOf(rows.get(0).longs().keySet());
             List<Feature> chunks = new ArrayList<>();
-            for (int from = 0; from < length; from += maxLength) {
-                int to = Math.min(length, from + maxLength);
-                Map<String, long[]> chunk = new LinkedHashMap<>();
-                for (Map.Entry<String, long[]> column : joined.entrySet()) {
-                    chunk.put(column.getKey(), Arrays.copyOfRange(column.getValue(), from, to));
+            long[][] chunk = new long[columns.size()][maxLength];
+            int filled = 0;
+            for (Feature row : rows) {
+                int length = row.length();
+                int from = 0;
+                while (from < length) {
+                    int take = Math.min(maxLength - filled, length - from);
+                    for (int c = 0; c < columns.size(); c++) {
+                        System.arraycopy(row.longs().get(columns.get(c)), from, chunk[c], filled, take);
+                    }
+                    filled += take;
+                    from += take;
+                    if (filled == maxLength) {
+                        chunks.add(feature(columns, chunk, maxLength));
+                        chunk = new long[columns.size()][maxLength];
+                        filled = 0;
+                    }
                 }
-                chunks.add(new Feature(chunk, Map.of()));
+            }
+            if (chunks.isEmpty() && filled > 0) {
+                // The whole group is shorter than maxlength: txtai keeps it as one short chunk.
+                chunks.add(feature(columns, chunk, filled));
             }
             return chunks;
+        }
+
+        private Feature feature(List<String> columns, long[][] chunk, int length) {
+            Map<String, long[]> values = new LinkedHashMap<>();
+            for (int c = 0; c < columns.size(); c++) {
+                values.put(columns.get(c), length == chunk[c].length ? chunk[c] : Arrays.copyOf(chunk[c], length));
+            }
+            return new Feature(values, Map.of());
         }
     },
     /**

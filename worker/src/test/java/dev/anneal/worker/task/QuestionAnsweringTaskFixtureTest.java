@@ -98,6 +98,29 @@ class QuestionAnsweringTaskFixtureTest {
         }
     }
 
+    /** A stride the window cannot hold is refused before the tokenizer sees it (Rust would abort the JVM). */
+    @Test
+    void aStrideLargerThanTheContextRoomIsRefused() {
+        try (TextTokenizer tokenizer = SemanticsFixture.tokenizer("generated/tokenizers/wordpiece-uncased", 16)) {
+            Map<String, Object> row = Map.of("question", "What ingredient?", "context",
+                    "Unwrap 3 cloves of garlic and some more words", "answers", "garlic");
+            QuestionAnsweringTask fits = new QuestionAnsweringTask(6);
+            assertTrue(fits.features(fits.columns(List.of()), row, 0, "train.rows", tokenizer).size() > 1);
+            for (int stride : new int[] {7, 128}) {
+                QuestionAnsweringTask task = new QuestionAnsweringTask(stride);
+                RunFailure failure = assertThrows(RunFailure.class,
+                        () -> task.features(task.columns(List.of()), row, 3, "train.rows", tokenizer));
+                assertEquals("stride: train.rows[3]: the question and special tokens leave 7 of maxlength 16 tokens "
+                        + "for the context, which must be more than stride " + stride
+                        + "; lower stride or raise maxlength", failure.getMessage());
+            }
+            // A pair that fits whole is never cut, so any stride is fine.
+            QuestionAnsweringTask wide = new QuestionAnsweringTask(128);
+            assertEquals(1, wide.features(wide.columns(List.of()), Map.of("question", "What?", "context", "1 onion",
+                    "answers", "onion"), 0, "train.rows", tokenizer).size());
+        }
+    }
+
     /** Tokenizes every row of the fixture with this config and compares each window; returns the count. */
     private static int assertConfig(JsonNode config, long padId) {
         int maxLength = config.path("maxlength").asInt();

@@ -85,6 +85,28 @@ class Gpt2GeneratedFixturesTest {
         }
     }
 
+    /** Without pad_token_id the classifier scores the last position, which transformers allows for one row only. */
+    @Test
+    void classifierWithoutPadTokenScoresTheLastPositionOfASingleRow() throws IOException {
+        Path dir = HfReference.generatedDir().resolve("gpt2/GPT2ForSequenceClassification");
+        HfConfig noPad = HfConfig.read(dir).remove("pad_token_id");
+        JsonNode texts = HfReference.read(dir).cases().get(0);
+        try (TransformerModel model = CausalFixtures.loadStrict(dir, noPad, HeadType.SEQUENCE_CLASSIFICATION);
+                TransformerModel base = ModelFamilies.create(noPad, HeadType.BASE);
+                NDManager manager = NDManager.newBaseManager()) {
+            assertEquals(List.of("score.weight"), HfCheckpoint.load(dir, base, LoadOptions.strict()).unexpected());
+            IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                    () -> model.forward(new Batch(HfReference.batch(texts, manager, false)), false));
+            assertTrue(error.getMessage().contains("pad_token_id is not set"), error.getMessage());
+            long[] row = {271, 424, 974};
+            NDArray logits = model.forward(new Batch(CausalFixtures.singleRow(manager, row, false)), false).logits();
+            NDArray hidden = base.forward(new Batch(CausalFixtures.singleRow(manager, row, false)), false).get("last_hidden_state");
+            NDArray score = model.namedParameters().get("score.weight").getArray();
+            NDArray expected = hidden.get(0).get(2).expandDims(0).matMul(score.transpose());
+            assertEquals(0, logits.sub(expected).abs().max().getFloat(), 1e-5);
+        }
+    }
+
     @Test
     void refusesConfigsItCannotComputeFaithfully() throws IOException {
         Path dir = HfReference.generatedDir().resolve("gpt2/GPT2LMHeadModel");
