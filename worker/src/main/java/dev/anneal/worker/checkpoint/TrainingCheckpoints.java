@@ -50,11 +50,16 @@ public final class TrainingCheckpoints {
         return root;
     }
 
+    /** Where the checkpoint of {@code step} lives (or will). */
+    public Path directoryFor(long step) {
+        return root.resolve(PREFIX + step);
+    }
+
     /** Writes {@code checkpoint-<step>} atomically and returns it. */
     public CheckpointInfo save(TransformerModel model, AdamW optimizer, LoopPosition position,
             Map<String, Double> metrics, byte[] trainerState) throws IOException {
         Files.createDirectories(root);
-        Path target = root.resolve(PREFIX + position.globalStep());
+        Path target = directoryFor(position.globalStep());
         Path staging = Files.createTempDirectory(root, "." + target.getFileName() + ".saving-");
         try {
             HfCheckpoint.writeTo(model, staging);

@@ -5,6 +5,7 @@ import dev.anneal.api.v1.JobError;
 import dev.anneal.api.v1.JobState;
 import dev.anneal.api.v1.TrainEvent;
 import dev.anneal.api.v1.TrainRequest;
+import dev.anneal.worker.train.TorchThreads;
 import io.grpc.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,7 @@ public final class JobRunner {
             Cancellation cancellation) {
         Finished.Builder finished = Finished.newBuilder();
         try {
+            TorchThreads.pin();
             RunResult result = new TrainingRun(request, environment, events, cancellation).run();
             finished.setState(JobState.SUCCEEDED)
                     .setModelLocation(result.modelDir().toString())

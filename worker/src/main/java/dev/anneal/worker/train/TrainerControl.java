@@ -115,13 +115,14 @@ public final class TrainerControl implements StepHooks {
 
     private void save(TrainingLoop loop) {
         Map<String, Double> metrics = latestStep == loop.globalStep() ? latest : Map.of();
+        Double value = metrics.get(args.bestMetricKey());
+        if (value != null && value.equals(best) && bestCheckpoint == null) {
+            // As Hugging Face: the trainer state saved with the best checkpoint already names it.
+            bestCheckpoint = checkpoints.directoryFor(loop.globalStep());
+        }
         try {
             CheckpointInfo saved = checkpoints.save(loop.model(), loop.optimizer(), loop.position(), metrics,
                     trainerState(loop).toJson());
-            Double value = metrics.get(args.bestMetricKey());
-            if (value != null && value.equals(best) && bestCheckpoint == null) {
-                bestCheckpoint = saved.directory();
-            }
             events.emit(TrainEvent.newBuilder().setCheckpointSaved(CheckpointSaved.newBuilder()
                     .setGlobalStep(saved.step()).setLocation(saved.directory().toString())
                     .putAllMetrics(metrics)).build());
