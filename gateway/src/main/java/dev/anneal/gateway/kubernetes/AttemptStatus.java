@@ -33,8 +33,13 @@ public sealed interface AttemptStatus {
      *
      * @param retryable false when running it again cannot help (bad request or data, time limit)
      * @param code      the JobError code for a job that ends here
+     * @param podMayRun true when the pod's fate is unknown (its node stopped reporting): its Job must be
+     *                  deleted so it cannot come back beside the retry
      */
-    record Lost(String reason, boolean retryable, String code) implements AttemptStatus {
+    record Lost(String reason, boolean retryable, String code, boolean podMayRun) implements AttemptStatus {
+        Lost(String reason, boolean retryable, String code) {
+            this(reason, retryable, code, false);
+        }
     }
 
     /** The worker exit code that means "invalid request or data" (see the worker's ExitCodes). */
@@ -85,7 +90,7 @@ public sealed interface AttemptStatus {
             }
             case "Unknown":
                 return new Lost("the pod's node stopped reporting (phase Unknown): "
-                        + nullToEmpty(pod.getStatus().getReason()), true, "UNAVAILABLE");
+                        + nullToEmpty(pod.getStatus().getReason()), true, "UNAVAILABLE", true);
             case "Running":
                 if (container != null && container.getState() != null && container.getState().getTerminated() != null) {
                     return terminated(container.getState().getTerminated(), "");

@@ -339,6 +339,9 @@ public final class KubernetesScheduler implements Scheduler {
         if (stale != null) {
             stale.cancel();
         }
+        if (lost.podMayRun()) {
+            deleteJob(job.id(), attempt);
+        }
         enqueue(job.id());
     }
 

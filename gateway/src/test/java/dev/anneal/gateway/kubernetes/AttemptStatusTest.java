@@ -74,6 +74,7 @@ class AttemptStatusTest {
                 .withPhase("Unknown").withReason("NodeLost").build()))));
         assertTrue(lost.retryable());
         assertTrue(lost.reason().contains("NodeLost"), lost.reason());
+        assertTrue(lost.podMayRun(), "its Job must be deleted before the retry");
     }
 
     @Test
