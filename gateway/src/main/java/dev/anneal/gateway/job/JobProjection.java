@@ -1,10 +1,13 @@
 package dev.anneal.gateway.job;
 
+import dev.anneal.api.v1.CheckpointSaved;
 import dev.anneal.api.v1.Finished;
 import dev.anneal.api.v1.Job;
 import dev.anneal.api.v1.JobState;
 import dev.anneal.api.v1.Stage;
 import dev.anneal.api.v1.TrainEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * A job as its events describe it. The event log is the only thing the gateway stores about a job;
@@ -30,6 +33,7 @@ final class JobProjection {
                 }
             }
             case PROGRESS -> job.setProgress(event.getProgress());
+            case CHECKPOINT_SAVED -> job.addCheckpoints(event.getCheckpointSaved());
             case FINISHED -> {
                 Finished finished = event.getFinished();
                 job.setState(finished.getState()).setEnded(event.getTime())
@@ -53,7 +57,14 @@ final class JobProjection {
         return state == JobState.SUCCEEDED || state == JobState.FAILED || state == JobState.CANCELLED;
     }
 
+    /** The job now; checkpoints that rotation (save_total_limit) has deleted since are left out. */
     Job snapshot() {
-        return job.build();
+        Job.Builder now = job.clone().clearCheckpoints();
+        for (CheckpointSaved checkpoint : job.getCheckpointsList()) {
+            if (Files.isDirectory(Path.of(checkpoint.getLocation()))) {
+                now.addCheckpoints(checkpoint);
+            }
+        }
+        return now.build();
     }
 }
