@@ -130,9 +130,10 @@ class JobQueriesTest {
     }
 
     @Test
-    void aFullQueueIsResourceExhausted() {
+    void aFullQueueIsResourceExhausted() throws InterruptedException {
         String label = UUID.randomUUID().toString();
-        submit(longJob(label)); // runs (or is about to)
+        String running = submit(longJob(label));
+        awaitRunning(running); // so that it holds the only slot rather than a place in the queue
         for (int i = 0; i < 4; i++) {
             submit(longJob(label)); // fills the queue of four
         }
@@ -166,6 +167,14 @@ class JobQueriesTest {
                 () -> gateway.blocking.train(different).next());
         assertEquals(Status.Code.ALREADY_EXISTS, conflict.getStatus().getCode());
         assertTrue(conflict.getStatus().getDescription().contains(first), conflict.getStatus().getDescription());
+    }
+
+    private static void awaitRunning(String jobId) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (gateway.job(jobId).getState() == JobState.PENDING && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(JobState.RUNNING, gateway.job(jobId).getState());
     }
 
     private static List<String> ids(ListJobsRequest request) {
