@@ -3,6 +3,7 @@ package dev.anneal.worker.base;
 import dev.anneal.worker.run.RunEnvironment;
 import dev.anneal.worker.run.RunFailure;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +12,8 @@ import java.util.regex.Pattern;
 /**
  * Resolves a request's {@code base} to a local Hugging Face model directory: {@code job:<id>} is an earlier
  * job's saved model; a path is a model directory; anything else is a hub id looked up in the Hugging Face
- * cache layout ({@code models--org--name/snapshots/<revision>/}, revision from {@code refs/main}).
+ * cache layout ({@code models--org--name/snapshots/<revision>/}, revision from {@code refs/main}) and, when a hub
+ * endpoint is configured, downloaded into that cache first.
  */
 public final class BaseModelResolver {
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
@@ -33,9 +35,31 @@ public final class BaseModelResolver {
             if (cached != null) {
                 return requireModelDirectory(cached, base);
             }
+            URI endpoint = hubEndpoint();
+            if (endpoint != null) {
+                try {
+                    return requireModelDirectory(new HubDownloader(endpoint).download(base, "main",
+                            environment.modelCache()), base);
+                } catch (IOException e) {
+                    throw RunFailure.invalidArgument("base", "cannot download " + base + " from " + endpoint + ": "
+                            + e.getMessage());
+                }
+            }
         }
         throw RunFailure.invalidArgument("base", "'" + base + "' is neither a model directory, a job:<id> nor a "
                 + "hub id in the model cache");
+    }
+
+    /**
+     * The hub endpoint to download missing hub ids from: system property {@code anneal.hub-endpoint}, else
+     * Hugging Face's own {@code HF_ENDPOINT}; none (no download) unless configured, or when HF_HUB_OFFLINE=1.
+     */
+    static URI hubEndpoint() {
+        if ("1".equals(System.getenv("HF_HUB_OFFLINE"))) {
+            return null;
+        }
+        String configured = System.getProperty("anneal.hub-endpoint", System.getenv("HF_ENDPOINT"));
+        return configured == null || configured.isBlank() ? null : URI.create(configured);
     }
 
     private static Path earlierJob(String jobId, RunEnvironment environment) {
