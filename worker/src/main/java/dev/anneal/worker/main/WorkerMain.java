@@ -46,8 +46,8 @@ public final class WorkerMain {
 
             @Override
             public void checkpointNow() {
-                // The training loop saves only on its save_strategy schedule so far; say so rather than pretend.
-                LOG.warn("the gateway asked for a checkpoint now; this worker saves only on the save_strategy schedule");
+                LOG.info("the gateway asked for a checkpoint after the current step");
+                cancellation.requestCheckpoint();
             }
         })) {
             link.start();

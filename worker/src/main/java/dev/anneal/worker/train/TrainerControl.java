@@ -57,7 +57,18 @@ public final class TrainerControl implements StepHooks {
         if (args.evalStrategy().equals("steps") && step % args.evalInterval(totalSteps) == 0) {
             evaluate(loop);
         }
-        if (args.saveStrategy().equals("steps") && step % args.saveSteps() == 0) {
+        boolean scheduled = args.saveStrategy().equals("steps") && step % args.saveSteps() == 0;
+        if (loop.takeCheckpointRequest() && !scheduled) {
+            // Asked for by the job's owner (the worker protocol's checkpoint-now).
+            if (checkpoints != null) {
+                save(loop);
+            } else {
+                events.emit(TrainEvent.newBuilder().setLog(Log.newBuilder().setLevel(Log.Level.WARNING)
+                        .setMessage("a checkpoint was asked for at step " + step + " but save_strategy is \"no\""))
+                        .build());
+            }
+        }
+        if (scheduled) {
             save(loop);
         }
     }

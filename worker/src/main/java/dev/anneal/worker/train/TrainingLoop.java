@@ -135,6 +135,11 @@ public final class TrainingLoop implements AutoCloseable {
         }
     }
 
+    /** Whether the run's owner asked for a checkpoint since the last call (clears the request). */
+    public boolean takeCheckpointRequest() {
+        return cancellation.takeCheckpointRequest();
+    }
+
     /** Where the loop stands, for a checkpoint; an epoch's end is saved as the start of the next. */
     public LoopPosition position() {
         boolean epochDone = nextMicroBatch >= plan.microBatchesPerEpoch();
