@@ -175,6 +175,24 @@ public final class KubernetesScheduler implements Scheduler {
         enqueue(job.id());
     }
 
+    /**
+     * Asks a running job's worker to save a checkpoint after its current step (worker protocol checkpoint_now).
+     *
+     * @return false when no worker of the job is connected
+     */
+    public boolean checkpointNow(JobRecord job) {
+        AttemptState state = tracked.get(job.id());
+        WorkerChannel channel;
+        synchronized (job) {
+            channel = state == null || job.ended() ? null : state.channel;
+        }
+        if (channel == null) {
+            return false;
+        }
+        channel.checkpointNow();
+        return true;
+    }
+
     @Override
     public int queued() {
         return (int) tracked.values().stream().filter(state -> !state.bound).count();

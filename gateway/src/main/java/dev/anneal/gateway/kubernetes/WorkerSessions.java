@@ -69,7 +69,12 @@ final class WorkerSessions implements WorkerAttempts {
                 throw Status.FAILED_PRECONDITION.withDescription("job " + job.id() + " has ended " + job.state())
                         .asRuntimeException();
             }
-            if (hello.getAttempt() != state.attempt || !state.created) {
+            if (hello.getAttempt() == state.attempt && !state.created) {
+                // The Job exists but its SCHEDULED event is a moment away: the worker dials again.
+                throw Status.UNAVAILABLE.withDescription("attempt " + hello.getAttempt() + " of job " + job.id()
+                        + " is not recorded yet; try again").asRuntimeException();
+            }
+            if (hello.getAttempt() != state.attempt) {
                 throw Status.FAILED_PRECONDITION.withDescription("attempt " + hello.getAttempt() + " of job "
                         + job.id() + " was superseded by attempt " + state.attempt).asRuntimeException();
             }

@@ -229,8 +229,10 @@ class WorkerPodsTest {
     }
 
     @Test
-    void cancelDeletesTheWorkerJobAndEndsCancelled() throws Exception {
-        Iterator<TrainEvent> stream = gateway.train.train(request(100_000));
+    void checkpointNowSavesOnDemandAndCancelDeletesTheWorkerJobAndEndsCancelled() throws Exception {
+        TrainRequest request = request(100_000);
+        request = request.toBuilder().setArgs(request.getArgs().toBuilder().setSaveSteps(1_000_000)).build();
+        Iterator<TrainEvent> stream = gateway.train.train(request);
         List<TrainEvent> events = new ArrayList<>();
         while (stream.hasNext()) {
             TrainEvent event = stream.next();
@@ -240,6 +242,16 @@ class WorkerPodsTest {
             }
         }
         String jobId = events.get(0).getJobId();
+        assertTrue(gateway.scheduler.checkpointNow(gateway.store.find(jobId).orElseThrow()));
+        TrainEvent saved = null;
+        while (saved == null && stream.hasNext()) {
+            TrainEvent event = stream.next();
+            events.add(event);
+            saved = event.hasCheckpointSaved() ? event : null;
+        }
+        assertNotNull(saved, "no checkpoint after checkpoint_now");
+        assertTrue(Files.isDirectory(Path.of(saved.getCheckpointSaved().getLocation())), saved.toString());
+
         Job cancelled = gateway.train.cancelJob(dev.anneal.api.v1.CancelJobRequest.newBuilder().setJobId(jobId).build());
         assertEquals(JobState.CANCELLED, cancelled.getState());
         stream.forEachRemaining(events::add);
