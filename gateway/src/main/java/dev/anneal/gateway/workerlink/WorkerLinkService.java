@@ -76,7 +76,11 @@ public final class WorkerLinkService extends WorkerServiceGrpc.WorkerServiceImpl
             @Override
             public void onCompleted() {
                 closed();
-                responses.onCompleted();
+                try {
+                    responses.onCompleted();
+                } catch (IllegalStateException alreadyEnded) {
+                    // the gateway ended this call first (a refusal); nothing left to close
+                }
             }
 
             private void closed() {
