@@ -47,7 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The kubernetes scheduler against the fabric8 mock API server (CRUD mode) with {@link ProcessKubelet}
  * running each worker pod as a real worker JVM on this machine. Each test trains the tiny BERT fixture
- * for a few dozen steps; the whole class takes about a minute or two on two cores.
+ * for a few dozen steps and takes 10-45 s (worker JVM start-up dominates); the class takes about a
+ * minute on an idle two-core machine, two to three when it is shared. Worker logs go to
+ * target/kubelet-logs/.
  */
 class WorkerPodsTest {
     private static final String NAMESPACE = "anneal-test";
