@@ -15,9 +15,9 @@ public record TaskOptions(int stride, String prefix, TextMerge merge) {
         merge = merge == null ? TextMerge.CONCAT : merge;
     }
 
-    /** The request's values; stride 0 means 128 as in the contract. The contract has no merge field yet: concat. */
+    /** The request's values; stride 0 means 128 and an empty merge "concat", as in the contract. */
     public static TaskOptions of(TrainRequest request) {
         return new TaskOptions(request.getStride() > 0 ? request.getStride() : 128, request.getPrefix(),
-                TextMerge.CONCAT);
+                request.getMerge().isEmpty() ? TextMerge.CONCAT : TextMerge.of(request.getMerge()));
     }
 }

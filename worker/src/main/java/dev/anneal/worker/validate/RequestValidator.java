@@ -96,6 +96,11 @@ public final class RequestValidator {
             throw RunFailure.invalidArgument("task", "TOKEN_DETECTION needs the ELECTRA generator + discriminator "
                     + "model, which this build does not have yet");
         }
+        if (!request.getMerge().isEmpty() && request.getTask() != Task.LANGUAGE_GENERATION
+                && request.getTask() != Task.LANGUAGE_MODELING && request.getTask() != Task.TOKEN_DETECTION) {
+            throw RunFailure.invalidArgument("merge", "is only used by the language tasks, not by "
+                    + request.getTask());
+        }
         if (!request.getPrefix().isEmpty() && request.getTask() != Task.SEQUENCE_SEQUENCE) {
             throw RunFailure.invalidArgument("prefix", "is only used by SEQUENCE_SEQUENCE, not by "
                     + request.getTask());

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The other tasks through the whole pipeline on the generated tiny checkpoints: each run succeeds, its
@@ -118,18 +120,20 @@ class TaskRunsTest {
         assertTrue(metrics.get("eval_token_accuracy") >= 0 && metrics.get("eval_token_accuracy") <= 1);
     }
 
-    @Test
-    void causalLanguageModelingWithEachMerge(@TempDir Path jobs) {
+    @ParameterizedTest(name = "merge {0}")
+    @ValueSource(strings = {"concat", "pack", "none"})
+    void causalLanguageModelingWithEachMerge(String merge, @TempDir Path jobs) {
         TrainRequest request = TrainRequest.newBuilder()
                 .setBase(GENERATED.resolve("gpt2/GPT2LMHeadModel").toAbsolutePath().toString())
                 .setTask(Task.LANGUAGE_GENERATION)
+                .setMerge(merge)
                 .setTrain(Dataset.newBuilder().setRows(texts(8)))
                 .setValidation(Dataset.newBuilder().setRows(texts(1)))
                 .setMaxlength(16)
                 .addMetrics("perplexity").addMetrics("token_accuracy")
                 .setArgs(TrainingArguments.newBuilder().setNumTrainEpochs(4).setLearningRate(1e-3).setLoggingSteps(4))
                 .build();
-        Map<String, Double> metrics = run(request, jobs, "clm");
+        Map<String, Double> metrics = run(request, jobs, "clm-" + merge);
         assertEquals(Math.exp(metrics.get("eval_loss")), metrics.get("eval_perplexity"), 1e-6);
         assertTrue(metrics.get("eval_token_accuracy") > 0, metrics.toString());
     }

@@ -47,6 +47,19 @@ class TaskRequestValidationTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void mergeBelongsToTheLanguageTasksAndNamesAKnownMode() {
+        Dataset texts = rows(Map.of("text", "a"));
+        for (String merge : new String[] {"concat", "pack", "none"}) {
+            RequestValidator.validate(request(Task.LANGUAGE_GENERATION, texts).setMerge(merge).build());
+        }
+        assertEquals("merge: unknown merge 'zip'; valid: concat, pack, none",
+                refusal(request(Task.LANGUAGE_MODELING, texts).setMerge("zip").build()));
+        assertEquals("merge: is only used by the language tasks, not by TEXT_CLASSIFICATION",
+                refusal(request(Task.TEXT_CLASSIFICATION, rows(Map.of("text", "a", "label", "x"))).setMerge("pack").build()));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void rowsAreCheckedPerTaskAndNamed() {
         Dataset qa = rows(Map.of("question", "What?", "context", "1 onion", "answers", "onion"),
                 Map.of("question", "What?", "context", "1 onion", "answers", "garlic"));
