@@ -29,7 +29,9 @@ public final class HfLosses {
         NDArray logProbs = flatLogits.logSoftmax(-1);
         NDArray picked = logProbs.gather(safeLabels.expandDims(-1), -1).squeeze(-1);
         NDArray weights = valid.toType(picked.getDataType(), false);
-        return picked.mul(weights).sum().neg().div(weights.sum());
+        // A batch whose labels are all ignored (an MLM batch with nothing masked) gives loss 0 and zero
+        // gradients; torch's 0/0 gives NaN, whose gradient would poison every weight through AdamW.
+        return picked.mul(weights).sum().neg().div(weights.sum().maximum(1f));
     }
 
     public static NDArray crossEntropy(NDArray logits, NDArray labels) {

@@ -33,8 +33,20 @@ class HfLossesTest {
         double first = -Math.log(Math.exp(2) / (Math.exp(2) + 1));
         double third = Math.log(2);
         assertEquals((first + third) / 2, HfLosses.crossEntropy(logits, labels).getFloat(), 1e-6);
-        assertTrue(Float.isNaN(HfLosses.crossEntropy(logits, manager.create(new long[] {-100, -100, -100})).getFloat()),
-                "all ignored gives NaN, as PyTorch");
+    }
+
+    @Test
+    void allIgnoredLabelsGiveZeroLossAndZeroGradientsNotNaN() {
+        NDArray logits = manager.create(new float[] {2, 0, 0, 1, 1, 1}, new Shape(3, 2));
+        logits.setRequiresGradient(true);
+        NDArray loss = dev.anneal.worker.train.Autograd.recording(
+                () -> HfLosses.crossEntropy(logits, manager.create(new long[] {-100, -100, -100})));
+        dev.anneal.worker.train.Autograd.backward(loss);
+        // torch gives a NaN loss here; its NaN gradient would poison every weight through AdamW.
+        assertEquals(0f, loss.getFloat(), 0f);
+        for (float gradient : logits.getGradient().toFloatArray()) {
+            assertEquals(0f, gradient, 0f);
+        }
     }
 
     @Test
