@@ -185,10 +185,10 @@ public final class SafetensorsReader {
             NDArray converted = array.toType(computeType, false);
             if (converted != array) {
                 array.close();
+                return converted;
             }
-            array = converted;
         }
-        return array;
+        return TorchOwned.copyOf(array);
     }
 
     /** Reads every tensor, in name order. */

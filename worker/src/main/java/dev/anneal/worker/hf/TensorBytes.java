@@ -26,9 +26,9 @@ final class TensorBytes {
             NDArray converted = array.toType(computeType, false);
             if (converted != array) {
                 array.close();
+                return converted;
             }
-            array = converted;
         }
-        return array;
+        return TorchOwned.copyOf(array);
     }
 }

@@ -220,7 +220,7 @@ public abstract class TransformerModel extends NamedBlock implements AutoCloseab
                 Arrays.fill(values, (int) (spec.paddingIndex() * width), (int) ((spec.paddingIndex() + 1) * width), 0f);
             }
         }
-        return manager.create(values, spec.shape()).toType(dataType, false);
+        return dev.anneal.worker.hf.TorchOwned.copyOf(manager.create(values, spec.shape()).toType(dataType, false));
     }
 
     /**
