@@ -6,15 +6,13 @@ import ai.djl.nn.Parameter;
 import dev.anneal.worker.hf.HfConfig;
 import dev.anneal.worker.model.Batch;
 import dev.anneal.worker.model.HeadType;
-import dev.anneal.worker.model.HfLosses;
 import dev.anneal.worker.model.ModelOutput;
 import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.model.layers.Linear;
 import dev.anneal.worker.model.layers.WeightInit;
 import dev.anneal.worker.model.seq2seq.Seq2SeqLabels;
+import dev.anneal.worker.model.seq2seq.Seq2SeqOutputs;
 import dev.anneal.worker.model.seq2seq.Seq2SeqLanguageModel;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * BART as transformers' {@code BartForConditionalGeneration} (or the bare {@code BartModel}): the LM
@@ -68,19 +66,7 @@ public final class BartTransformer extends TransformerModel implements Seq2SeqLa
         NDArray encoderHidden = encode(inputIds, attentionMask, training);
         NDArray decoderHidden = model.decode(decoderIds, batch.find("decoder_attention_mask"), encoderHidden, attentionMask,
                 training);
-        Map<String, NDArray> tensors = new LinkedHashMap<>();
-        NDArray loss = null;
-        if (lmHead == null) {
-            tensors.put("last_hidden_state", decoderHidden);
-        } else {
-            NDArray logits = project(decoderHidden);
-            tensors.put("logits", logits);
-            if (labels != null) {
-                loss = HfLosses.crossEntropy(logits, labels);
-            }
-        }
-        tensors.put("encoder_last_hidden_state", encoderHidden);
-        return new ModelOutput(loss, tensors);
+        return Seq2SeqOutputs.of(decoderHidden, encoderHidden, lmHead == null ? null : this::project, labels);
     }
 
     @Override

@@ -5,7 +5,6 @@ import ai.djl.nn.Parameter;
 import dev.anneal.worker.hf.HfConfig;
 import dev.anneal.worker.model.Batch;
 import dev.anneal.worker.model.HeadType;
-import dev.anneal.worker.model.HfLosses;
 import dev.anneal.worker.model.ModelOutput;
 import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.model.layers.Embedding;
@@ -13,9 +12,8 @@ import dev.anneal.worker.model.layers.Linear;
 import dev.anneal.worker.model.layers.ParameterSpec;
 import dev.anneal.worker.model.layers.WeightInit;
 import dev.anneal.worker.model.seq2seq.Seq2SeqLabels;
+import dev.anneal.worker.model.seq2seq.Seq2SeqOutputs;
 import dev.anneal.worker.model.seq2seq.Seq2SeqLanguageModel;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -66,19 +64,7 @@ public final class T5Transformer extends TransformerModel implements Seq2SeqLang
         NDArray encoderHidden = encode(batch.get("input_ids"), attentionMask, training);
         NDArray decoderHidden = decoder.forward(decoderIds, batch.find("decoder_attention_mask"), encoderHidden,
                 attentionMask, training);
-        Map<String, NDArray> tensors = new LinkedHashMap<>();
-        NDArray loss = null;
-        if (lmHead == null) {
-            tensors.put("last_hidden_state", decoderHidden);
-        } else {
-            NDArray logits = project(decoderHidden);
-            tensors.put("logits", logits);
-            if (labels != null) {
-                loss = HfLosses.crossEntropy(logits, labels);
-            }
-        }
-        tensors.put("encoder_last_hidden_state", encoderHidden);
-        return new ModelOutput(loss, tensors);
+        return Seq2SeqOutputs.of(decoderHidden, encoderHidden, lmHead == null ? null : this::project, labels);
     }
 
     @Override
