@@ -17,11 +17,16 @@ public final class TrainRequests {
 
     /** The tiny BERT sequence-classification checkpoint copied into the repo. */
     public static Path bertBase() {
+        return generatedModel("bert/BertForSequenceClassification");
+    }
+
+    /** A generated tiny checkpoint copied into the repo, e.g. "gpt2/GPT2LMHeadModel". */
+    public static Path generatedModel(String familyAndClass) {
         Path fixtures = Path.of(System.getProperty("anneal.fixtures.dir", "../fixtures"));
-        Path base = fixtures.resolve("hf/generated/bert/BertForSequenceClassification").toAbsolutePath().normalize();
+        Path base = fixtures.resolve("hf/generated").resolve(familyAndClass).toAbsolutePath().normalize();
         if (!Files.isRegularFile(base.resolve("config.json"))) {
-            throw new IllegalStateException("BERT fixture not found at " + base + " (anneal.fixtures.dir="
-                    + System.getProperty("anneal.fixtures.dir") + ")");
+            throw new IllegalStateException("fixture " + familyAndClass + " not found at " + base
+                    + " (anneal.fixtures.dir=" + System.getProperty("anneal.fixtures.dir") + ")");
         }
         return base;
     }
