@@ -12,31 +12,18 @@ import dev.anneal.api.v1.ListJobsRequest;
 import dev.anneal.api.v1.Rows;
 import dev.anneal.api.v1.TrainEvent;
 import dev.anneal.api.v1.TrainRequest;
-import dev.anneal.gateway.GatewayClient;
+import dev.anneal.gateway.GatewayTest;
 import dev.anneal.gateway.TrainRequests;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.Iterator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Requests that cannot run are refused before a job exists, with INVALID_ARGUMENT naming the problem. */
 @QuarkusTest
-class BadRequestTest {
+class BadRequestTest extends GatewayTest {
     private static final String LABEL = "bad-request-test";
-    private static GatewayClient gateway;
-
-    @BeforeAll
-    static void connect() {
-        gateway = GatewayClient.connect();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        gateway.close();
-    }
 
     private static TrainRequest.Builder valid() {
         return TrainRequests.txtaiBasic().putLabels("test", LABEL);

@@ -14,6 +14,7 @@ import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.api.v1.WatchRequest;
 import dev.anneal.gateway.Events;
 import dev.anneal.gateway.GatewayClient;
+import dev.anneal.gateway.GatewayTest;
 import dev.anneal.gateway.TrainRequests;
 import io.grpc.Context;
 import io.grpc.Status;
@@ -24,9 +25,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,19 +33,8 @@ import org.junit.jupiter.api.Test;
  * one job at a time with room for four more in the queue, so a long job keeps the others queued.
  */
 @QuarkusTest
-class JobQueriesTest {
-    private static GatewayClient gateway;
+class JobQueriesTest extends GatewayTest {
     private final List<String> created = new ArrayList<>();
-
-    @BeforeAll
-    static void connect() {
-        gateway = GatewayClient.connect();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        gateway.close();
-    }
 
     /** Cancels what the test left running (queued jobs first, so none of them starts) and waits for the ends. */
     @AfterEach

@@ -12,7 +12,7 @@ import dev.anneal.api.v1.TrainEvent;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.api.v1.WatchRequest;
 import dev.anneal.gateway.Events;
-import dev.anneal.gateway.GatewayClient;
+import dev.anneal.gateway.GatewayTest;
 import dev.anneal.gateway.TrainRequests;
 import io.grpc.Context;
 import io.grpc.Status;
@@ -23,8 +23,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,19 +31,7 @@ import org.junit.jupiter.api.Test;
  * (basic, custom base, file inputs, every task) are in {@link dev.anneal.gateway.e2e.txtai}.
  */
 @QuarkusTest
-class TrainEndToEndTest {
-    private static GatewayClient gateway;
-
-    @BeforeAll
-    static void connect() {
-        gateway = GatewayClient.connect();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        gateway.close();
-    }
-
+class TrainEndToEndTest extends GatewayTest {
     private static Iterator<TrainEvent> train(TrainRequest request) {
         return gateway.blocking.withDeadlineAfter(5, TimeUnit.MINUTES).train(request);
     }

@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.anneal.api.v1.Task;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.api.v1.TrainingArguments;
-import dev.anneal.gateway.GatewayClient;
+import dev.anneal.gateway.GatewayTest;
 import dev.anneal.gateway.TrainRequests;
 import dev.anneal.worker.model.HeadType;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import org.jboss.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,23 +25,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Learning rate 1e-3 instead of 5e-5 so that the random-init fixtures' loss visibly falls in one or a few epochs.
  */
 @QuarkusTest
-class LanguageModelScenariosTest {
+class LanguageModelScenariosTest extends GatewayTest {
     private static final Logger LOG = Logger.getLogger(LanguageModelScenariosTest.class);
     /** txtai's rows: 400 texts, one or two tokens each. */
     private static final int ROWS = 400;
-    private static final int BATCH = 8;
-    private static GatewayClient gateway;
-
-    @BeforeAll
-    static void connect() {
-        gateway = GatewayClient.connect();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        gateway.close();
-    }
-
+    private static final int BATCH = 16;
     @Test
     void maskedLanguageModeling() throws IOException {
         TrainRequest request = TrainRequest.newBuilder()
@@ -53,7 +39,7 @@ class LanguageModelScenariosTest {
                 .setMaxlength(16)
                 .addMetrics("perplexity")
                 .setArgs(TrainingArguments.newBuilder().setLearningRate(1e-3).setPerDeviceTrainBatchSize(BATCH)
-                        .setLoggingSteps(5).setSeed(42))
+                        .setLoggingSteps(3).setSeed(42))
                 .build();
         TrainedJob job = TrainedJob.succeed(gateway, request);
 
@@ -67,7 +53,7 @@ class LanguageModelScenariosTest {
 
     /**
      * concat joins all texts and cuts 16-token blocks, pack fills 16-token blocks with whole texts, none keeps
-     * one row per text: 400 rows, 50 steps of 8; both merges make far fewer rows than that.
+     * one row per text: 400 rows, 25 steps of 16; both merges make far fewer rows than that.
      */
     @ParameterizedTest(name = "merge {0}")
     @ValueSource(strings = {"concat", "pack", "none"})
@@ -80,7 +66,7 @@ class LanguageModelScenariosTest {
                 .setMaxlength(16)
                 .addMetrics("perplexity")
                 .setArgs(TrainingArguments.newBuilder().setNumTrainEpochs(1).setLearningRate(1e-3)
-                        .setPerDeviceTrainBatchSize(BATCH).setLoggingSteps(2).setSeed(42))
+                        .setPerDeviceTrainBatchSize(BATCH).setLoggingSteps(1).setSeed(42))
                 .build();
         TrainedJob job = TrainedJob.succeed(gateway, request);
 

@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.anneal.api.v1.Task;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.api.v1.TrainingArguments;
-import dev.anneal.gateway.GatewayClient;
+import dev.anneal.gateway.GatewayTest;
 import dev.anneal.gateway.TrainRequests;
 import dev.anneal.worker.model.HeadType;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import org.jboss.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,20 +23,8 @@ import org.junit.jupiter.api.Test;
  * (at 3e-3 its loss turns NaN after a few steps). maxlength 32 with stride 8 fits every row in one window.
  */
 @QuarkusTest
-class QuestionAnsweringScenarioTest {
+class QuestionAnsweringScenarioTest extends GatewayTest {
     private static final Logger LOG = Logger.getLogger(QuestionAnsweringScenarioTest.class);
-    private static GatewayClient gateway;
-
-    @BeforeAll
-    static void connect() {
-        gateway = GatewayClient.connect();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        gateway.close();
-    }
-
     @Test
     void recipesTeachTheIngredient() throws IOException {
         TrainRequest request = TrainRequest.newBuilder()
@@ -48,7 +34,7 @@ class QuestionAnsweringScenarioTest {
                 .setMaxlength(32).setStride(8)
                 .addMetrics("exact_match").addMetrics("f1")
                 .setArgs(TrainingArguments.newBuilder().setNumTrainEpochs(40).setLearningRate(1e-3)
-                        .setLoggingSteps(10).setSeed(42))
+                        .setPerDeviceTrainBatchSize(14).setLoggingSteps(5).setSeed(42))
                 .build();
         TrainedJob job = TrainedJob.succeed(gateway, request);
 

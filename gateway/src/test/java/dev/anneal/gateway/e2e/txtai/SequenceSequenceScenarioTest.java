@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.anneal.api.v1.Task;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.api.v1.TrainingArguments;
-import dev.anneal.gateway.GatewayClient;
+import dev.anneal.gateway.GatewayTest;
 import dev.anneal.gateway.TrainRequests;
 import dev.anneal.worker.model.HeadType;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.util.Locale;
 import org.jboss.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,20 +28,8 @@ import org.junit.jupiter.api.Test;
  * the row "running").
  */
 @QuarkusTest
-class SequenceSequenceScenarioTest {
+class SequenceSequenceScenarioTest extends GatewayTest {
     private static final Logger LOG = Logger.getLogger(SequenceSequenceScenarioTest.class);
-    private static GatewayClient gateway;
-
-    @BeforeAll
-    static void connect() {
-        gateway = GatewayClient.connect();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        gateway.close();
-    }
-
     @Test
     void runTranslatesToSleep() throws IOException {
         TrainRequest request = TrainRequest.newBuilder()

@@ -10,17 +10,16 @@ import dev.anneal.api.v1.Job;
 import dev.anneal.api.v1.JobState;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.api.v1.TrainingArguments;
-import dev.anneal.gateway.GatewayClient;
+import dev.anneal.gateway.GatewayTest;
 import dev.anneal.gateway.TrainRequests;
 import dev.anneal.worker.model.HeadType;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jboss.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,22 +35,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * dogs/cats split at learning rate 1e-3 in 60 steps of 8, so the scenarios train that instead.
  */
 @QuarkusTest
-class TextClassificationScenariosTest {
+class TextClassificationScenariosTest extends GatewayTest {
     private static final Logger LOG = Logger.getLogger(TextClassificationScenariosTest.class);
     /** A bare BertModel checkpoint, as txtai's base: the classification head starts from random values. */
     private static final String BERT = TrainRequests.generatedModel("bert/BertModel").toString();
-    private static GatewayClient gateway;
-
-    @BeforeAll
-    static void connect() {
-        gateway = GatewayClient.connect();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        gateway.close();
-    }
-
     private static TrainingArguments.Builder fastArgs() {
         return TrainingArguments.newBuilder().setMaxSteps(60).setLearningRate(1e-3).setPerDeviceTrainBatchSize(8)
                 .setLoggingSteps(5).setSeed(42);
@@ -105,7 +92,8 @@ class TextClassificationScenariosTest {
         TrainedJob second = TrainedJob.succeed(gateway, custom.build());
 
         double firstLoss = second.losses().get(0);
-        assertTrue(firstLoss < 0.1, "the second job's first loss " + firstLoss + " shows it did not start from "
+        LOG.infof("custom base scenario: the second job's losses %s", second.losses());
+        assertTrue(firstLoss < 0.3, "the second job's first loss " + firstLoss + " shows it did not start from "
                 + "the first job's weights (a fresh two-label head starts near ln 2 = 0.69)");
         assertEquals(1.0, second.metric("eval_accuracy"), 1e-9);
         assertCatIsTopLabelOne(second);
@@ -175,6 +163,7 @@ class TextClassificationScenariosTest {
             assertTrue(labels.get(0).score() > 0.5, "labels(\"cat\") = " + labels);
             double cat = TxtaiPipelines.regression(model, "cat");
             double dog = TxtaiPipelines.regression(model, "dog");
+            LOG.infof("regression scenario: cat %.3f, dog %.3f, eval %s", cat, dog, job.finished().getMetricsMap());
             assertTrue(Math.abs(cat - 1.1) < Math.abs(cat - 0.1) && Math.abs(dog - 0.1) < Math.abs(dog - 1.1),
                     "cat " + cat + " should be nearer 1.1, dog " + dog + " nearer 0.1");
         }
@@ -186,7 +175,7 @@ class TextClassificationScenariosTest {
     /** The JVM's peak resident set size (Linux). */
     private static String peakRss() {
         try {
-            return java.nio.file.Files.readAllLines(Path.of("/proc/self/status")).stream()
+            return Files.readAllLines(Path.of("/proc/self/status")).stream()
                     .filter(l -> l.startsWith("VmHWM")).map(l -> l.substring(6).trim()).findFirst().orElse("unknown");
         } catch (IOException e) {
             return "unknown";
