@@ -3,7 +3,7 @@ package dev.anneal.worker.stages;
 import dev.anneal.api.v1.Log;
 import dev.anneal.api.v1.Stage;
 import dev.anneal.api.v1.TrainEvent;
-import dev.anneal.worker.distill.Distillation;
+import dev.anneal.worker.distill.DistillationSetup;
 import dev.anneal.worker.model.ModelFamilies;
 import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.model.HfCheckpoint;
@@ -50,6 +50,6 @@ public final class CreateModelStage implements PipelineStep {
                     .setMessage("base checkpoint tensors not used by " + model.architecture() + ": "
                             + report.unexpected())).build());
         }
-        state.put(TransformerModel.class, Distillation.withTeacherIfRequested(state, model));
+        state.put(TransformerModel.class, DistillationSetup.withTeacherIfRequested(state, model));
     }
 }

@@ -5,8 +5,8 @@ import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.run.RunState;
 
 /** Puts the request's teacher, when there is one, behind the student the pipeline trains. */
-public final class Distillation {
-    private Distillation() {
+public final class DistillationSetup {
+    private DistillationSetup() {
     }
 
     /**
