@@ -3,6 +3,7 @@ package dev.anneal.worker.distill;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.anneal.worker.model.HfLosses;
+import dev.anneal.worker.tensor.Scalars;
 
 /**
  * The loss of txtai's {@code DistillationTrainer.compute_loss}, with s and t the student's and teacher's
@@ -28,15 +29,16 @@ public final class DistillationLoss {
         }
         NDArray student = toFloat32(studentLogits);
         NDArray teacher = toFloat32(teacherLogits);
-        float temperature = (float) settings.temperature();
-        float alpha = (float) settings.alpha();
+        double temperature = settings.temperature();
+        double alpha = settings.alpha();
         long examples = student.getShape().get(0);
+        // Constants go through Scalars: autograd keeps them for backward, and DJL's x.mul(2f) does not.
         NDArray hard = HfLosses.crossEntropy(student, labels);
-        NDArray studentLogProbs = student.div(temperature).logSoftmax(-1);
-        NDArray teacherLogProbs = teacher.div(temperature).logSoftmax(-1);
-        NDArray soft = teacherLogProbs.exp().mul(teacherLogProbs.sub(studentLogProbs)).sum()
-                .div(examples).mul(temperature * temperature);
-        return hard.mul(1f - alpha).add(soft.mul(alpha));
+        NDArray studentLogProbs = Scalars.div(student, temperature).logSoftmax(-1);
+        NDArray teacherLogProbs = Scalars.div(teacher, temperature).logSoftmax(-1);
+        NDArray divergence = teacherLogProbs.exp().mul(teacherLogProbs.sub(studentLogProbs)).sum();
+        NDArray soft = Scalars.mul(divergence, temperature * temperature / examples);
+        return Scalars.mul(hard, 1 - alpha).add(Scalars.mul(soft, alpha));
     }
 
     private static NDArray toFloat32(NDArray logits) {
