@@ -3,6 +3,7 @@ package dev.anneal.worker.stages;
 import dev.anneal.api.v1.Log;
 import dev.anneal.api.v1.Stage;
 import dev.anneal.api.v1.TrainEvent;
+import dev.anneal.worker.distill.DistillationSetup;
 import dev.anneal.worker.model.ModelFamilies;
 import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.model.HfCheckpoint;
@@ -18,7 +19,8 @@ import dev.anneal.worker.train.TrainingArgs;
 /**
  * Stage 8: builds the family's model with the task's head from the (task-updated) config and loads the
  * base weights; parameters the base lacks (a new classification head) are initialised from the seed and
- * named in a log event, as transformers warns about them.
+ * named in a log event, as transformers warns about them. With a distillation teacher, the model the later
+ * stages train is the student behind its frozen teacher.
  */
 public final class CreateModelStage implements PipelineStep {
     @Override
@@ -48,6 +50,6 @@ public final class CreateModelStage implements PipelineStep {
                     .setMessage("base checkpoint tensors not used by " + model.architecture() + ": "
                             + report.unexpected())).build());
         }
-        state.put(TransformerModel.class, model);
+        state.put(TransformerModel.class, DistillationSetup.withTeacherIfRequested(state, model));
     }
 }

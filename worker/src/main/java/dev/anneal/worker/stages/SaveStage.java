@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.anneal.api.v1.Stage;
+import dev.anneal.worker.distill.DistillationModel;
 import dev.anneal.worker.hf.AtomicFiles;
 import dev.anneal.worker.model.HfCheckpoint;
 import dev.anneal.worker.model.TransformerModel;
@@ -107,6 +108,9 @@ public final class SaveStage implements PipelineStep {
             provenance.put("request", state.request().toString());
         }
         provenance.put("base", state.get(BaseModel.class).directory().toString());
+        if (state.get(TransformerModel.class) instanceof DistillationModel distillation) {
+            provenance.put("teacher", distillation.teacherDirectory().toString());
+        }
         provenance.put("train_features_sha256", fingerprint(state.get(TokenizedData.class).train()));
         provenance.put("train_features", state.get(TokenizedData.class).train().size());
         Map<String, String> versions = new LinkedHashMap<>();

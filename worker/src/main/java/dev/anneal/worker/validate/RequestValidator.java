@@ -5,6 +5,7 @@ import dev.anneal.api.v1.Dataset;
 import dev.anneal.api.v1.Task;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.worker.data.InlineRows;
+import dev.anneal.worker.distill.DistillationSettings;
 import dev.anneal.worker.metrics.Metrics;
 import dev.anneal.worker.run.RunFailure;
 import dev.anneal.worker.task.Columns;
@@ -48,6 +49,7 @@ public final class RequestValidator {
                     + request.getTokenizers());
         }
         Metrics.requireApplicable(request.getMetricsList(), request.getTask());
+        DistillationSettings.validate(request);
         refuseUnsupported(request);
         TrainingArgs.resolve(request.getArgs());
     }

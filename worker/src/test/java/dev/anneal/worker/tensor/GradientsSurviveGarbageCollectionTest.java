@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * gradients must equal, bit for bit, those of the same forward and backward without the collection in
  * between. A constant wrapped by DJL over a Java buffer and kept by autograd (see {@link Scalars}) fails it.
  */
-class GradientsSurviveGarbageCollectionTest {
+public class GradientsSurviveGarbageCollectionTest {
     static Stream<Path> modelsWithLoss() {
         return Stream.of("bert", "roberta", "electra", "distilbert", "gpt2", "llama", "t5", "bart").flatMap(family -> {
             try {
@@ -74,7 +74,7 @@ class GradientsSurviveGarbageCollectionTest {
         }
     }
 
-    private static Map<String, float[]> gradients(TransformerModel model, Map<String, NDArray> batch, boolean collect)
+    public static Map<String, float[]> gradients(TransformerModel model, Map<String, NDArray> batch, boolean collect)
             throws InterruptedException {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (NDManager scope = model.manager().newSubManager()) {
