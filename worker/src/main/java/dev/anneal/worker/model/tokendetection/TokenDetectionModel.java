@@ -92,7 +92,8 @@ public final class TokenDetectionModel extends TransformerModel {
         tensors.put(DISCRIMINATOR_INPUT_IDS, inputs);
         tensors.put(DISCRIMINATOR_LOGITS, detected.logits());
         tensors.put(DISCRIMINATOR_LABELS, replaced);
-        return new ModelOutput(generated.loss().add(detected.loss().mul(weight)), tensors);
+        // A float weight keeps the loss in the logits' type (a double would promote it to float64).
+        return new ModelOutput(generated.loss().add(detected.loss().mul((float) weight)), tensors);
     }
 
     private static void copy(Batch from, String name, Map<String, NDArray> to) {
