@@ -3,6 +3,7 @@ package dev.anneal.worker.model.tokendetection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,7 @@ import dev.anneal.worker.train.Autograd;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -217,6 +219,21 @@ class TokenDetectionModelTest {
                         .contentEquals(first.get(TokenDetectionModel.DISCRIMINATOR_INPUT_IDS));
             }
             assertTrue(differs, "other seeds sample other replacements");
+        }
+    }
+
+    /** Without labels there is nothing to replace: both parts run on the inputs as given, as standalone models. */
+    @Test
+    void withoutLabelsBothPartsRunOnTheInputs() throws IOException {
+        JsonNode detection = HfReference.read(DISCRIMINATOR_DIR).cases().get(0);
+        try (TokenDetectionModel model = composite(); NDManager scope = model.manager().newSubManager()) {
+            Batch inputs = new Batch(HfReference.batch(detection, scope, false));
+            ModelOutput out = model.forward(inputs, false);
+            assertNull(out.loss());
+            assertEquals(List.of(TokenDetectionModel.GENERATOR_LOGITS, TokenDetectionModel.DISCRIMINATOR_LOGITS),
+                    List.copyOf(out.tensors().keySet()));
+            HfReference.assertClose("discriminator logits", detection.get("outputs").get("logits"),
+                    out.get(TokenDetectionModel.DISCRIMINATOR_LOGITS));
         }
     }
 
