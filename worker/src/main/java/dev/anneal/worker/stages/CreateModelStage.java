@@ -38,7 +38,8 @@ public final class CreateModelStage implements PipelineStep {
         try {
             if (task instanceof TokenDetectionTask) {
                 // txtai's TokenDetection: generator + discriminator from the same base.
-                TokenDetectionLoader.Loaded loaded = TokenDetectionLoader.load(base.directory(), base.config(), options);
+                TokenDetectionLoader.Loaded loaded = TokenDetectionLoader.load(base.directory(), base.config(),
+                        options);
                 model = state.own(loaded.model());
                 report = loaded.report();
             } else {

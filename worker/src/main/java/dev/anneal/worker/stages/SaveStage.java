@@ -30,6 +30,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -97,7 +98,7 @@ public final class SaveStage implements PipelineStep {
     private static void reportParts(RunState state, Path target) {
         if (state.get(TransformerModel.class) instanceof TokenDetectionModel tokenDetection) {
             String parts = tokenDetection.parts().keySet().stream().map(name -> target.resolve(name).toString())
-                    .collect(java.util.stream.Collectors.joining(", "));
+                    .collect(Collectors.joining(", "));
             state.emit(TrainEvent.newBuilder().setLog(Log.newBuilder().setLevel(Log.Level.INFO)
                     .setMessage("token-detection model saved as " + parts)).build());
         }

@@ -3,6 +3,7 @@ package dev.anneal.worker.model.tokendetection;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
 import dev.anneal.worker.model.Batch;
 import dev.anneal.worker.model.HeadType;
 import dev.anneal.worker.model.HfLosses;
@@ -52,10 +53,12 @@ public final class TokenDetectionModel extends TransformerModel {
             throw new IllegalArgumentException("token detection needs a MASKED_LM generator and a PRETRAINING "
                     + "discriminator, got " + generator.head() + " and " + discriminator.head());
         }
-        if (generator.namedParameters().get(sharedEmbeddings).getArray()
-                != discriminator.namedParameters().get(sharedEmbeddings).getArray()) {
+        Parameter generatorEmbeddings = generator.namedParameters().get(sharedEmbeddings);
+        Parameter discriminatorEmbeddings = discriminator.namedParameters().get(sharedEmbeddings);
+        if (generatorEmbeddings == null || discriminatorEmbeddings == null
+                || generatorEmbeddings.getArray() != discriminatorEmbeddings.getArray()) {
             throw new IllegalArgumentException("the discriminator's '" + sharedEmbeddings
-                    + "' is not the generator's array");
+                    + "' must be the generator's array");
         }
         this.generator = module(GENERATOR, generator);
         this.discriminator = module(DISCRIMINATOR, discriminator);

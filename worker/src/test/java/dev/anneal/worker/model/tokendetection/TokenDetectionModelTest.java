@@ -122,7 +122,8 @@ class TokenDetectionModelTest {
             detectionInputs.put("input_ids", out.get(TokenDetectionModel.DISCRIMINATOR_INPUT_IDS));
             detectionInputs.put("attention_mask", batch.get("attention_mask"));
             NDArray discriminatorLogits = discriminator.forward(new Batch(detectionInputs), false).logits();
-            assertClose(discriminatorLogits.toFloatArray(), out.get(TokenDetectionModel.DISCRIMINATOR_LOGITS).toFloatArray());
+            assertClose(discriminatorLogits.toFloatArray(),
+                    out.get(TokenDetectionModel.DISCRIMINATOR_LOGITS).toFloatArray());
             double discriminatorLoss = binaryCrossEntropy(discriminatorLogits, replacedLabels,
                     batch.get("attention_mask").toLongArray());
             double expected = masked.get("outputs").get("loss").asDouble() + 50 * discriminatorLoss;
@@ -138,8 +139,8 @@ class TokenDetectionModelTest {
             Map<String, ?> stored = model.namedParameters();
             assertTrue(stored.containsKey("generator." + EMBEDDINGS));
             assertFalse(stored.containsKey("discriminator." + EMBEDDINGS));
-            assertEquals(model.generator().namedParameters().size() + model.discriminator().namedParameters().size() - 1,
-                    stored.size());
+            int parts = model.generator().namedParameters().size() + model.discriminator().namedParameters().size();
+            assertEquals(parts - 1, stored.size());
             assertEquals("generator." + EMBEDDINGS, model.tiedParameters().get("discriminator." + EMBEDDINGS));
             assertEquals("generator." + EMBEDDINGS, model.tiedParameters().get("generator.generator_lm_head.weight"));
         }
@@ -299,8 +300,8 @@ class TokenDetectionModelTest {
     private static void assertClose(float[] expected, float[] actual) {
         assertEquals(expected.length, actual.length);
         for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], actual[i], HfReference.OUTPUT_ABS + HfReference.OUTPUT_REL * Math.abs(expected[i]),
-                    "discriminator logit " + i);
+            double tolerance = HfReference.OUTPUT_ABS + HfReference.OUTPUT_REL * Math.abs(expected[i]);
+            assertEquals(expected[i], actual[i], tolerance, "discriminator logit " + i);
         }
     }
 }

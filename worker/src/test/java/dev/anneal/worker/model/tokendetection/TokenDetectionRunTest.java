@@ -103,7 +103,8 @@ class TokenDetectionRunTest {
 
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray saved = embeddings(generator, manager);
-            assertTrue(saved.contentEquals(embeddings(discriminator, manager)), "one shared tensor, saved in both parts");
+            assertTrue(saved.contentEquals(embeddings(discriminator, manager)),
+                    "one shared tensor, saved in both parts");
             assertFalse(saved.contentEquals(embeddings(BASE, manager)), "the shared embeddings were trained");
         }
 
@@ -158,6 +159,7 @@ class TokenDetectionRunTest {
     }
 
     private static NDArray embeddings(Path dir, NDManager manager) throws IOException {
-        return SafetensorsReader.open(dir.resolve(HfCheckpoint.WEIGHTS_FILE)).read(EMBEDDINGS, manager, DataType.FLOAT32);
+        return SafetensorsReader.open(dir.resolve(HfCheckpoint.WEIGHTS_FILE))
+                .read(EMBEDDINGS, manager, DataType.FLOAT32);
     }
 }
