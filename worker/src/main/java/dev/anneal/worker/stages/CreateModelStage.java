@@ -9,10 +9,12 @@ import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.model.HfCheckpoint;
 import dev.anneal.worker.model.LoadOptions;
 import dev.anneal.worker.model.LoadReport;
+import dev.anneal.worker.model.tokendetection.TokenDetectionLoader;
 import dev.anneal.worker.run.RunFailure;
 import java.io.IOException;
 import dev.anneal.worker.run.PipelineStep;
 import dev.anneal.worker.run.RunState;
+import dev.anneal.worker.task.TokenDetectionTask;
 import dev.anneal.worker.task.TrainingTask;
 import dev.anneal.worker.train.TrainingArgs;
 
@@ -32,11 +34,20 @@ public final class CreateModelStage implements PipelineStep {
     public void run(RunState state) {
         BaseModel base = state.get(BaseModel.class);
         TrainingTask task = state.get(TrainingTask.class);
-        TransformerModel model = state.own(ModelFamilies.create(base.config(), task.head()));
+        LoadOptions options = LoadOptions.initializeMissing(state.get(TrainingArgs.class).seed());
+        TransformerModel model;
         LoadReport report;
         try {
-            report = HfCheckpoint.load(base.directory(), model,
-                    LoadOptions.initializeMissing(state.get(TrainingArgs.class).seed()));
+            if (task instanceof TokenDetectionTask) {
+                // txtai's TokenDetection: generator + discriminator from the same base.
+                TokenDetectionLoader.Loaded loaded = TokenDetectionLoader.load(base.directory(), base.config(),
+                        options);
+                model = state.own(loaded.model());
+                report = loaded.report();
+            } else {
+                model = state.own(ModelFamilies.create(base.config(), task.head()));
+                report = HfCheckpoint.load(base.directory(), model, options);
+            }
         } catch (IOException e) {
             throw RunFailure.invalidArgument("base", "cannot load the weights of " + base.directory() + ": "
                     + e.getMessage());

@@ -92,12 +92,6 @@ public final class RequestValidator {
         if (request.hasQuantize()) {
             throw RunFailure.invalidArgument("quantize", "quantization is not supported by this build yet");
         }
-        if (request.getTask() == Task.TOKEN_DETECTION) {
-            // Its data and collator are ready (TokenDetectionTask); CREATE_MODEL would still build a lone
-            // discriminator and train it on masked-LM labels, so the task is refused until the model exists.
-            throw RunFailure.invalidArgument("task", "TOKEN_DETECTION needs the ELECTRA generator + discriminator "
-                    + "model, which this build does not have yet");
-        }
         if (!request.getMerge().isEmpty() && request.getTask() != Task.LANGUAGE_GENERATION
                 && request.getTask() != Task.LANGUAGE_MODELING && request.getTask() != Task.TOKEN_DETECTION) {
             throw RunFailure.invalidArgument("merge", "is only used by the language tasks, not by "

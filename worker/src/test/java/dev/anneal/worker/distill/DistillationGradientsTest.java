@@ -1,8 +1,5 @@
 package dev.anneal.worker.distill;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.anneal.worker.model.HfReference;
@@ -27,18 +24,8 @@ class DistillationGradientsTest {
             model.namedParameters().values().forEach(p -> p.getArray().setRequiresGradient(true));
             Map<String, NDArray> batch = HfReference.batch(
                     FixtureClassifiers.textsCase(FixtureClassifiers.BERT), inputs, true);
-            Map<String, float[]> quiet = GradientsSurviveGarbageCollectionTest.gradients(model, batch, false);
-            Map<String, float[]> collected = GradientsSurviveGarbageCollectionTest.gradients(model, batch, true);
-            assertTrue(quiet.get("classifier.weight").length > 0);
-            quiet.forEach((name, expected) -> {
-                float[] actual = collected.get(name);
-                for (int i = 0; i < expected.length; i++) {
-                    if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
-                        assertEquals(expected[i], actual[i], name + "[" + i + "] changed when garbage was collected "
-                                + "between forward and backward");
-                    }
-                }
-            });
+            GradientsSurviveGarbageCollectionTest.assertGradientsSurviveCollection(model, batch, () -> { },
+                    "distillation");
         }
     }
 }

@@ -58,23 +58,36 @@ public class GradientsSurviveGarbageCollectionTest {
             HfCheckpoint.load(dir, model, LoadOptions.strict());
             model.namedParameters().values().forEach(p -> p.getArray().setRequiresGradient(true));
             Map<String, NDArray> batch = HfReference.batch(reference.cases().get(0), inputs, true);
-            Map<String, float[]> quiet = gradients(model, batch, false);
-            Map<String, float[]> collected = gradients(model, batch, true);
-            assertTrue(quiet.values().stream().anyMatch(g -> g.length > 0 && nonZero(g)), "the loss has gradients");
-            for (Map.Entry<String, float[]> entry : quiet.entrySet()) {
-                float[] expected = entry.getValue();
-                float[] actual = collected.get(entry.getKey());
-                for (int i = 0; i < expected.length; i++) {
-                    if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
-                        assertEquals(expected[i], actual[i], dir.getFileName() + " " + entry.getKey() + "[" + i
-                                + "] changed when garbage was collected between forward and backward");
-                    }
+            assertGradientsSurviveCollection(model, batch, () -> { }, dir.getFileName().toString());
+        }
+    }
+
+    /**
+     * Runs forward and backward twice, once with a collection that poisons freed memory in between, and
+     * asserts bit-identical, non-zero gradients. {@code beforeForward} runs before each forward (e.g. to seed
+     * a model that samples).
+     */
+    public static void assertGradientsSurviveCollection(TransformerModel model, Map<String, NDArray> batch,
+            Runnable beforeForward, String where) throws InterruptedException {
+        beforeForward.run();
+        Map<String, float[]> quiet = gradients(model, batch, false);
+        beforeForward.run();
+        Map<String, float[]> collected = gradients(model, batch, true);
+        assertTrue(quiet.values().stream().anyMatch(GradientsSurviveGarbageCollectionTest::nonZero),
+                where + ": the loss has gradients");
+        for (Map.Entry<String, float[]> entry : quiet.entrySet()) {
+            float[] expected = entry.getValue();
+            float[] actual = collected.get(entry.getKey());
+            for (int i = 0; i < expected.length; i++) {
+                if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
+                    assertEquals(expected[i], actual[i], where + " " + entry.getKey() + "[" + i
+                            + "] changed when garbage was collected between forward and backward");
                 }
             }
         }
     }
 
-    public static Map<String, float[]> gradients(TransformerModel model, Map<String, NDArray> batch, boolean collect)
+    private static Map<String, float[]> gradients(TransformerModel model, Map<String, NDArray> batch, boolean collect)
             throws InterruptedException {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (NDManager scope = model.manager().newSubManager()) {
