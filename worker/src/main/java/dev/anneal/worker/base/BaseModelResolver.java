@@ -7,7 +7,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Resolves a request's {@code base} to a local Hugging Face model directory: {@code job:<id>} is an earlier
@@ -23,30 +25,38 @@ public final class BaseModelResolver {
     }
 
     public static Path resolve(String base, RunEnvironment environment) {
+        return resolve(base, "base", environment);
+    }
+
+    /**
+     * Resolves a model reference given in the request's {@code field} (e.g. a distillation teacher) the
+     * same way as {@code base}; failures name that field.
+     */
+    public static Path resolve(String base, String field, RunEnvironment environment) {
         if (base.startsWith("job:")) {
-            return earlierJob(base.substring(4), environment);
+            return earlierJob(base.substring(4), field, environment);
         }
         Path path = Path.of(base);
         if (Files.isDirectory(path)) {
-            return requireModelDirectory(path, base);
+            return requireModelDirectory(path, base, field);
         }
         if (environment.modelCache() != null && HUB_ID.matcher(base).matches()) {
-            Path cached = hubCache(base, environment.modelCache());
+            Path cached = hubCache(base, field, environment.modelCache());
             if (cached != null) {
-                return requireModelDirectory(cached, base);
+                return requireModelDirectory(cached, base, field);
             }
             URI endpoint = hubEndpoint();
             if (endpoint != null) {
                 try {
                     return requireModelDirectory(new HubDownloader(endpoint).download(base, "main",
-                            environment.modelCache()), base);
+                            environment.modelCache()), base, field);
                 } catch (IOException e) {
-                    throw RunFailure.invalidArgument("base", "cannot download " + base + " from " + endpoint + ": "
+                    throw RunFailure.invalidArgument(field, "cannot download " + base + " from " + endpoint + ": "
                             + e.getMessage());
                 }
             }
         }
-        throw RunFailure.invalidArgument("base", "'" + base + "' is neither a model directory, a job:<id> nor a "
+        throw RunFailure.invalidArgument(field, "'" + base + "' is neither a model directory, a job:<id> nor a "
                 + "hub id in the model cache");
     }
 
@@ -62,18 +72,47 @@ public final class BaseModelResolver {
         return configured == null || configured.isBlank() ? null : URI.create(configured);
     }
 
-    private static Path earlierJob(String jobId, RunEnvironment environment) {
+    private static Path earlierJob(String reference, String field, RunEnvironment environment) {
+        // job:<id>, or job:<id>/<part> for a model saved in parts (token-detection's generator/discriminator).
+        int slash = reference.indexOf('/');
+        String jobId = slash < 0 ? reference : reference.substring(0, slash);
+        String part = slash < 0 ? null : reference.substring(slash + 1);
         if (!JOB_ID.matcher(jobId).matches()) {
-            throw RunFailure.invalidArgument("base", "'" + jobId + "' is not a job id");
+            throw RunFailure.invalidArgument(field, "'" + jobId + "' is not a job id");
         }
         Path model = environment.jobsRoot().resolve(jobId).resolve("model");
         if (!Files.isDirectory(model)) {
-            throw RunFailure.invalidArgument("base", "job " + jobId + " has no saved model");
+            throw RunFailure.invalidArgument(field, "job " + jobId + " has no saved model");
         }
-        return requireModelDirectory(model, "job:" + jobId);
+        List<String> parts = modelParts(model);
+        if (part != null) {
+            if (!parts.contains(part)) {
+                throw RunFailure.invalidArgument(field, "job " + jobId + " has no model part '" + part + "'"
+                        + (parts.isEmpty() ? "" : "; its parts are " + parts));
+            }
+            return requireModelDirectory(model.resolve(part), "job:" + reference, field);
+        }
+        if (!Files.isRegularFile(model.resolve("config.json")) && !parts.isEmpty()) {
+            throw RunFailure.invalidArgument(field, "job " + jobId + " saved its model in parts " + parts
+                    + ": name one, e.g. job:" + jobId + "/" + parts.get(0));
+        }
+        return requireModelDirectory(model, "job:" + jobId, field);
     }
 
-    private static Path hubCache(String hubId, Path cache) {
+    /** Subdirectories of a saved model that are models themselves, sorted by name. */
+    private static List<String> modelParts(Path model) {
+        try (Stream<Path> children = Files.list(model)) {
+            return children.filter(child -> Files.isRegularFile(child.resolve("config.json")))
+                    .map(child -> child.getFileName().toString())
+                    .filter(name -> JOB_ID.matcher(name).matches())
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static Path hubCache(String hubId, String field, Path cache) {
         Path repo = cache.resolve("models--" + hubId.replace("/", "--"));
         Path ref = repo.resolve("refs").resolve("main");
         try {
@@ -85,14 +124,14 @@ public final class BaseModelResolver {
                 }
             }
         } catch (IOException e) {
-            throw RunFailure.invalidArgument("base", "cannot read the cache entry of " + hubId + ": " + e.getMessage());
+            throw RunFailure.invalidArgument(field, "cannot read the cache entry of " + hubId + ": " + e.getMessage());
         }
         return null;
     }
 
-    private static Path requireModelDirectory(Path dir, String base) {
+    private static Path requireModelDirectory(Path dir, String base, String field) {
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
-            throw RunFailure.invalidArgument("base", "'" + base + "' has no config.json");
+            throw RunFailure.invalidArgument(field, "'" + base + "' has no config.json");
         }
         return dir.toAbsolutePath().normalize();
     }
