@@ -23,9 +23,8 @@ import org.junit.jupiter.api.Test;
  * <p>txtai fine-tunes the pretrained t5-small at learning rate 1e-3 for 3 epochs of the 3 rows and asks for
  * "translate Run to Sleep: run"; mapping the lower-case "run", a token no row has, to "sleep" comes from
  * t5-small's pre-training. The fixture is a random-init tiny T5 that can only memorise the pairs: at 1e-3 and 3
- * epochs it generates nothing, so the rows are repeated 8 times and trained for 30 epochs at 3e-3 (at 1e-2 the
- * loss turns NaN), and the prompt is the training spelling "Run" (the lower-case prompt reads "sleeping", after
- * the row "running").
+ * epochs it generates nothing, so the rows are repeated 8 times and trained for 30 epochs at 3e-3, and the
+ * prompt is the training spelling "Run" (the lower-case prompt reads "sleeping", after the row "running").
  */
 @QuarkusTest
 class SequenceSequenceScenarioTest extends GatewayTest {
