@@ -30,6 +30,7 @@ class LanguageModelScenariosTest extends GatewayTest {
     /** txtai's rows: 400 texts, one or two tokens each. */
     private static final int ROWS = 400;
     private static final int BATCH = 16;
+
     @Test
     void maskedLanguageModeling() throws IOException {
         TrainRequest request = TrainRequest.newBuilder()

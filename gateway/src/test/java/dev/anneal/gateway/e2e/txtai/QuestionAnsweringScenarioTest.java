@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class QuestionAnsweringScenarioTest extends GatewayTest {
     private static final Logger LOG = Logger.getLogger(QuestionAnsweringScenarioTest.class);
+
     @Test
     void recipesTeachTheIngredient() throws IOException {
         TrainRequest request = TrainRequest.newBuilder()

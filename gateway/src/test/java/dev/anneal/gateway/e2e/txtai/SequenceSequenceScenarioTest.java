@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class SequenceSequenceScenarioTest extends GatewayTest {
     private static final Logger LOG = Logger.getLogger(SequenceSequenceScenarioTest.class);
+
     @Test
     void runTranslatesToSleep() throws IOException {
         TrainRequest request = TrainRequest.newBuilder()

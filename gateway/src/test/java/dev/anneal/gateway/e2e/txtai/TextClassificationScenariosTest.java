@@ -39,6 +39,7 @@ class TextClassificationScenariosTest extends GatewayTest {
     private static final Logger LOG = Logger.getLogger(TextClassificationScenariosTest.class);
     /** A bare BertModel checkpoint, as txtai's base: the classification head starts from random values. */
     private static final String BERT = TrainRequests.generatedModel("bert/BertModel").toString();
+
     private static TrainingArguments.Builder fastArgs() {
         return TrainingArguments.newBuilder().setMaxSteps(60).setLearningRate(1e-3).setPerDeviceTrainBatchSize(8)
                 .setLoggingSteps(5).setSeed(42);
