@@ -1,0 +1,151 @@
+package dev.anneal.gateway.dataset;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.anneal.api.v1.Dataset;
+import dev.anneal.api.v1.DatasetInfo;
+import dev.anneal.api.v1.TrainRequest;
+import dev.anneal.api.v1.UploadDatasetRequest;
+import dev.anneal.api.v1.UploadMetadata;
+import dev.anneal.gateway.job.JobObserver;
+import dev.anneal.gateway.job.JobRecord;
+import dev.anneal.gateway.job.JobStore;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The data set store and service without a server: leftovers, deletion rules, row counting. */
+class DatasetServiceTest {
+    @TempDir
+    Path dataDir;
+
+    /** Stores one data set through the same receiver the gRPC service uses. */
+    private static DatasetInfo upload(DatasetService service, String filename, String content) {
+        List<DatasetInfo> answers = new ArrayList<>();
+        List<Throwable> errors = new ArrayList<>();
+        StreamObserver<UploadDatasetRequest> requests = service.receive(new StreamObserver<>() {
+            @Override
+            public void onNext(DatasetInfo info) {
+                answers.add(info);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                errors.add(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        requests.onNext(UploadDatasetRequest.newBuilder().setMetadata(UploadMetadata.newBuilder()
+                .setFilename(filename)).build());
+        requests.onNext(UploadDatasetRequest.newBuilder().setChunk(ByteString.copyFromUtf8(content)).build());
+        requests.onCompleted();
+        assertEquals(List.of(), errors);
+        return answers.get(0);
+    }
+
+    private static List<String> entries(Path dir) throws IOException {
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void openingTheStoreRemovesWhatInterruptedUploadsAndDeletionsLeft() throws IOException {
+        Path root = dataDir.resolve("datasets");
+        Files.createDirectories(root.resolve(".upload-123").resolve("sub"));
+        Files.writeString(root.resolve(".upload-123").resolve("data.jsonl"), "{}");
+        Files.createDirectories(root.resolve(".deleted-ds-1-abc"));
+        try (JobStore jobs = JobStore.open(dataDir.resolve("jobs"), false, JobObserver.NONE, Clock.systemUTC())) {
+            DatasetService service = DatasetService.beside(jobs, 1 << 20, Clock.systemUTC());
+            DatasetInfo kept = upload(service, "a.jsonl", "{\"text\": \"x\"}\n");
+            assertEquals(List.of(kept.getDatasetId()), entries(root));
+            Files.createDirectories(root.resolve(".upload-456"));
+            DatasetService.beside(jobs, 1 << 20, Clock.systemUTC());
+            assertEquals(List.of(kept.getDatasetId()), entries(root), "stored data sets stay, leftovers go");
+        }
+    }
+
+    @Test
+    void aDataSetAnUnfinishedJobUsesCannotBeDeleted() throws IOException {
+        try (JobStore jobs = JobStore.open(dataDir.resolve("jobs"), false, JobObserver.NONE, Clock.systemUTC())) {
+            DatasetService service = DatasetService.beside(jobs, 1 << 20, Clock.systemUTC());
+            DatasetInfo info = upload(service, "rows.jsonl", "{\"text\": \"x\", \"label\": 0}\n");
+            JobRecord job = jobs.create(TrainRequest.newBuilder().setBase("b")
+                    .setTrain(Dataset.newBuilder().setDatasetId(info.getDatasetId())).build()).job();
+
+            StatusRuntimeException used = assertThrows(StatusRuntimeException.class,
+                    () -> service.delete(info.getDatasetId()));
+            assertEquals(Status.Code.FAILED_PRECONDITION, used.getStatus().getCode());
+            assertEquals("dataset_id: data set " + info.getDatasetId() + " is used by job " + job.id()
+                    + ", which has not ended; cancel it or wait", used.getStatus().getDescription());
+
+            assertTrue(job.cancelIfQueued());
+            assertEquals(info, service.delete(info.getDatasetId()));
+            assertFalse(Files.exists(dataDir.resolve("datasets").resolve(info.getDatasetId())));
+        }
+    }
+
+    /** A clock a second later at every reading, so creation times never tie. */
+    private static Clock ticking() {
+        java.util.concurrent.atomic.AtomicLong seconds = new java.util.concurrent.atomic.AtomicLong(1_700_000_000L);
+        return new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return java.time.Instant.ofEpochSecond(seconds.incrementAndGet());
+            }
+        };
+    }
+
+    @Test
+    void listsNewestFirstFilteredByLabels() throws IOException {
+        try (JobStore jobs = JobStore.open(dataDir.resolve("jobs"), false, JobObserver.NONE, Clock.systemUTC())) {
+            DatasetService service = DatasetService.beside(jobs, 1 << 20, ticking());
+            DatasetInfo first = upload(service, "a.csv", "text\nx\n");
+            DatasetInfo second = upload(service, "b.csv", "text\ny\n");
+            assertEquals(List.of(second, first), service.list(0, Map.of()));
+            assertEquals(List.of(second), service.list(1, Map.of()));
+            assertEquals(List.of(), service.list(0, Map.of("team", "x")));
+        }
+    }
+
+    @Test
+    void jsonLinesRowsAreCountedAcrossChunkBoundaries() {
+        byte[] bytes = "{\"a\": 1}\n\n  \t\r\n{\"a\": 2}\r\n{\"a\": 3}".getBytes(StandardCharsets.UTF_8);
+        JsonLinesCounter whole = new JsonLinesCounter();
+        whole.accept(bytes, 0, bytes.length);
+        assertEquals(3, whole.rows(), "blank and whitespace-only lines are no rows; the last needs no newline");
+        JsonLinesCounter byteByByte = new JsonLinesCounter();
+        for (int i = 0; i < bytes.length; i++) {
+            byteByByte.accept(bytes, i, 1);
+        }
+        assertEquals(3, byteByByte.rows());
+    }
+}
