@@ -62,8 +62,8 @@ final class UploadReceiver implements StreamObserver<UploadDatasetRequest> {
         }
         ended = true;
         if (upload != null) {
-            LOG.infof("upload of '%s' ended after %d bytes (%s); nothing stored", upload.received() > 0
-                    ? "data set" : "nothing", upload.received(), Status.fromThrowable(cause).getCode());
+            LOG.infof("upload ended by the client after %d bytes (%s); nothing stored", upload.received(),
+                    Status.fromThrowable(cause).getCode());
             upload.abort();
         }
     }
