@@ -8,11 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.anneal.api.v1.DatasetFormat;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.api.v1.UploadMetadata;
+import dev.anneal.cli.CliEndToEndTest.Run;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** anneal upload, anneal datasets and train's uploads against a real gRPC server on a local port. */
 class UploadCommandTest {
@@ -49,16 +47,8 @@ class UploadCommandTest {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    record Run(int code, String out, String err) {}
-
     private static Run anneal(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = Main.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        int code = commandLine.execute(args);
-        return new Run(code, out.toString(), err.toString());
+        return CliEndToEndTest.anneal(args);
     }
 
     @Test

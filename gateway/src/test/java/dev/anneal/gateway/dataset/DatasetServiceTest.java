@@ -11,6 +11,7 @@ import dev.anneal.api.v1.DatasetInfo;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.api.v1.UploadDatasetRequest;
 import dev.anneal.api.v1.UploadMetadata;
+import dev.anneal.gateway.FirstAnswer;
 import dev.anneal.gateway.job.JobObserver;
 import dev.anneal.gateway.job.JobRecord;
 import dev.anneal.gateway.job.JobStore;
@@ -22,9 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,40 +36,24 @@ class DatasetServiceTest {
     Path dataDir;
 
     /** Stores one data set through the same receiver the gRPC service uses. */
-    private static DatasetInfo upload(DatasetService service, String filename, String content) {
-        List<DatasetInfo> answers = new ArrayList<>();
-        List<Throwable> errors = new ArrayList<>();
-        StreamObserver<UploadDatasetRequest> requests = service.receive(new StreamObserver<>() {
-            @Override
-            public void onNext(DatasetInfo info) {
-                answers.add(info);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                errors.add(t);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        });
+    private static DatasetInfo upload(DatasetService service, String filename, String content) throws Exception {
+        FirstAnswer<DatasetInfo> answer = new FirstAnswer<>();
+        StreamObserver<UploadDatasetRequest> requests = service.receive(answer);
         requests.onNext(UploadDatasetRequest.newBuilder().setMetadata(UploadMetadata.newBuilder()
                 .setFilename(filename)).build());
         requests.onNext(UploadDatasetRequest.newBuilder().setChunk(ByteString.copyFromUtf8(content)).build());
         requests.onCompleted();
-        assertEquals(List.of(), errors);
-        return answers.get(0);
+        return answer.get(1, TimeUnit.SECONDS);
     }
 
-    private static List<String> entries(Path dir) throws IOException {
+    private static List<String> entries(Path dir) throws Exception {
         try (Stream<Path> list = Files.list(dir)) {
             return list.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 
     @Test
-    void openingTheStoreRemovesWhatInterruptedUploadsAndDeletionsLeft() throws IOException {
+    void openingTheStoreRemovesWhatInterruptedUploadsAndDeletionsLeft() throws Exception {
         Path root = dataDir.resolve("datasets");
         Files.createDirectories(root.resolve(".upload-123").resolve("sub"));
         Files.writeString(root.resolve(".upload-123").resolve("data.jsonl"), "{}");
@@ -84,7 +69,7 @@ class DatasetServiceTest {
     }
 
     @Test
-    void aDataSetAnUnfinishedJobUsesCannotBeDeleted() throws IOException {
+    void aDataSetAnUnfinishedJobUsesCannotBeDeleted() throws Exception {
         try (JobStore jobs = JobStore.open(dataDir.resolve("jobs"), false, JobObserver.NONE, Clock.systemUTC())) {
             DatasetService service = DatasetService.beside(jobs, 1 << 20, Clock.systemUTC());
             DatasetInfo info = upload(service, "rows.jsonl", "{\"text\": \"x\", \"label\": 0}\n");
@@ -125,7 +110,7 @@ class DatasetServiceTest {
     }
 
     @Test
-    void listsNewestFirstFilteredByLabels() throws IOException {
+    void listsNewestFirstFilteredByLabels() throws Exception {
         try (JobStore jobs = JobStore.open(dataDir.resolve("jobs"), false, JobObserver.NONE, Clock.systemUTC())) {
             DatasetService service = DatasetService.beside(jobs, 1 << 20, ticking());
             DatasetInfo first = upload(service, "a.csv", "text\nx\n");

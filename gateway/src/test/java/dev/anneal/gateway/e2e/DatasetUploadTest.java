@@ -21,6 +21,7 @@ import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.api.v1.UploadDatasetRequest;
 import dev.anneal.api.v1.UploadMetadata;
 import dev.anneal.gateway.Events;
+import dev.anneal.gateway.FirstAnswer;
 import dev.anneal.gateway.GatewayClient;
 import dev.anneal.gateway.TrainRequests;
 import io.grpc.Status;
@@ -35,7 +36,6 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -95,38 +95,16 @@ class DatasetUploadTest {
 
     /** Sends metadata, then {@code data} in chunks of {@code chunkBytes}, then half-closes; returns the answer. */
     private static DatasetInfo upload(UploadMetadata metadata, byte[] data, int chunkBytes) throws Exception {
-        CompletableFuture<DatasetInfo> answer = new CompletableFuture<>();
+        FirstAnswer<DatasetInfo> answer = new FirstAnswer<>();
         StreamObserver<UploadDatasetRequest> requests = gateway.async.withDeadlineAfter(1, TimeUnit.MINUTES)
-                .uploadDataset(answerInto(answer));
+                .uploadDataset(answer);
         requests.onNext(UploadDatasetRequest.newBuilder().setMetadata(metadata).build());
         for (int from = 0; from < data.length && !answer.isDone(); from += chunkBytes) {
             requests.onNext(UploadDatasetRequest.newBuilder()
                     .setChunk(ByteString.copyFrom(data, from, Math.min(chunkBytes, data.length - from))).build());
         }
         requests.onCompleted();
-        try {
-            return answer.get(1, TimeUnit.MINUTES);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw (Exception) e.getCause();
-        }
-    }
-
-    private static StreamObserver<DatasetInfo> answerInto(CompletableFuture<DatasetInfo> answer) {
-        return new StreamObserver<>() {
-            @Override
-            public void onNext(DatasetInfo info) {
-                answer.complete(info);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                answer.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        };
+        return answer.get(1, TimeUnit.MINUTES);
     }
 
     private static StatusRuntimeException refused(UploadMetadata metadata, byte[] data, int chunkBytes) {
@@ -234,12 +212,12 @@ class DatasetUploadTest {
     @Test
     void malformedStreamsAreRefusedNamingTheProblem() throws Exception {
         Set<String> before = storeEntries();
-        CompletableFuture<DatasetInfo> answer = new CompletableFuture<>();
-        StreamObserver<UploadDatasetRequest> requests = gateway.async.uploadDataset(answerInto(answer));
+        FirstAnswer<DatasetInfo> answer = new FirstAnswer<>();
+        StreamObserver<UploadDatasetRequest> requests = gateway.async.uploadDataset(answer);
         requests.onNext(UploadDatasetRequest.newBuilder().setChunk(ByteString.copyFromUtf8("{}")).build());
         requests.onCompleted();
-        StatusRuntimeException chunkFirst = (StatusRuntimeException) assertThrows(
-                java.util.concurrent.ExecutionException.class, () -> answer.get(1, TimeUnit.MINUTES)).getCause();
+        StatusRuntimeException chunkFirst = assertThrows(StatusRuntimeException.class,
+                () -> answer.get(1, TimeUnit.MINUTES));
         assertEquals(Status.Code.INVALID_ARGUMENT, chunkFirst.getStatus().getCode());
         assertEquals("metadata: the first message must carry metadata, got a chunk",
                 chunkFirst.getStatus().getDescription());
@@ -258,8 +236,8 @@ class DatasetUploadTest {
     @Test
     void clientCancelMidUploadLeavesNothing() throws Exception {
         Set<String> before = storeEntries();
-        CompletableFuture<DatasetInfo> answer = new CompletableFuture<>();
-        StreamObserver<UploadDatasetRequest> requests = gateway.async.uploadDataset(answerInto(answer));
+        FirstAnswer<DatasetInfo> answer = new FirstAnswer<>();
+        StreamObserver<UploadDatasetRequest> requests = gateway.async.uploadDataset(answer);
         requests.onNext(UploadDatasetRequest.newBuilder().setMetadata(UploadMetadata.newBuilder()
                 .setFilename("partial.jsonl")).build());
         byte[] data = txtaiJsonLines(50);
@@ -277,25 +255,28 @@ class DatasetUploadTest {
             Thread.sleep(20);
         }
         assertEquals(before, storeEntries(), "the cancelled upload's temporary directory is gone");
-        assertEquals(Status.Code.CANCELLED, Status.fromThrowable(assertThrows(
-                java.util.concurrent.ExecutionException.class, () -> answer.get(10, TimeUnit.SECONDS)).getCause())
-                .getCode());
+        assertEquals(Status.Code.CANCELLED, assertThrows(StatusRuntimeException.class,
+                () -> answer.get(10, TimeUnit.SECONDS)).getStatus().getCode());
+    }
+
+    /** Train refused before any event: the call's status. */
+    private static StatusRuntimeException refusedTrain(TrainRequest request) {
+        return assertThrows(StatusRuntimeException.class,
+                () -> Events.readAll(gateway.blocking.withDeadlineAfter(1, TimeUnit.MINUTES).train(request)));
     }
 
     @Test
     void unknownDatasetIdIsNotFoundAtTrainTime() {
         TrainRequest unknown = TrainRequests.txtaiBasic().setValidation(Dataset.newBuilder()
                 .setDatasetId("ds-00000000000000000000000000000000")).build();
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> Events.readAll(gateway.blocking.withDeadlineAfter(1, TimeUnit.MINUTES).train(unknown)));
+        StatusRuntimeException e = refusedTrain(unknown);
         assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
         assertEquals("validation.dataset_id: no data set \"ds-00000000000000000000000000000000\"; upload one with "
                 + "UploadDataset", e.getStatus().getDescription());
 
         TrainRequest malformed = TrainRequests.txtaiBasic().setTrain(Dataset.newBuilder().setDatasetId("../jobs"))
                 .build();
-        StatusRuntimeException bad = assertThrows(StatusRuntimeException.class,
-                () -> Events.readAll(gateway.blocking.withDeadlineAfter(1, TimeUnit.MINUTES).train(malformed)));
+        StatusRuntimeException bad = refusedTrain(malformed);
         assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
         assertTrue(bad.getStatus().getDescription().startsWith("train.dataset_id: '../jobs' is not a data set id"),
                 bad.getMessage());
@@ -304,8 +285,7 @@ class DatasetUploadTest {
     @Test
     void tokenizebatchBelowZeroIsRefusedNamingTheField() {
         TrainRequest request = TrainRequests.txtaiBasic().setTokenizebatch(-2).build();
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> Events.readAll(gateway.blocking.withDeadlineAfter(1, TimeUnit.MINUTES).train(request)));
+        StatusRuntimeException e = refusedTrain(request);
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
         assertEquals("tokenizebatch: must be >= 0 (0 means 1000), got -2", e.getStatus().getDescription());
     }
