@@ -15,9 +15,11 @@ import java.util.concurrent.ThreadFactory;
 
 /**
  * Tokenizes a row source with N workers in batches of {@code batchSize} rows (txtai's {@code tokenizebatch})
- * and returns the features in row order, exactly as one worker would. Each worker takes whole batches; a
- * round reads one batch per worker, tokenizes them at once and joins the results in order before the next
- * round is read, so memory holds at most {@code workers × batchSize} rows at a time.
+ * and returns the features in row order, exactly as one worker would. Rows are read in rounds of
+ * {@code workers × batchSize}: a full round gives each worker one whole batch; the last, shorter round is
+ * shared evenly so every worker helps (as {@code datasets.map} shards a data set across its processes before it
+ * batches). The results of a round are joined in order before the next round is read, so memory holds at most
+ * one round of rows.
  *
  * <p>txtai merges a language task's texts per batch of its tokenization map; Anneal merges the whole data
  * set after this (TrainingTask.merge), so the batch size shapes the work, never the features.
@@ -58,24 +60,19 @@ public final class ParallelTokenization {
             throw new IllegalArgumentException("workers and batchSize must be positive, got " + workers + " and "
                     + batchSize);
         }
+        long roundSize = (long) workers * batchSize;
         List<Feature> features = new ArrayList<>();
         ExecutorService pool = workers > 1 ? Executors.newFixedThreadPool(workers, daemonThreads()) : null;
         try (RowSource.RowCursor rows = source.open()) {
             long index = 0;
-            List<List<Map<String, Object>>> round = new ArrayList<>(workers);
+            List<Map<String, Object>> round = new ArrayList<>((int) Math.min(roundSize, DEFAULT_BATCH_SIZE));
             while (rows.hasNext()) {
-                List<Map<String, Object>> batch = new ArrayList<>(Math.min(batchSize, DEFAULT_BATCH_SIZE));
-                while (batch.size() < batchSize && rows.hasNext()) {
-                    batch.add(rows.next());
-                }
-                round.add(batch);
-                if (round.size() == workers || !rows.hasNext()) {
+                round.add(rows.next());
+                if (round.size() >= roundSize || !rows.hasNext()) {
                     cancellation.checkpoint();
-                    features.addAll(pool == null ? tokenize(round.get(0), index, tokenizer)
-                            : tokenize(round, index, tokenizer, pool));
-                    for (List<Map<String, Object>> done : round) {
-                        index += done.size();
-                    }
+                    features.addAll(pool == null ? tokenize(round, index, tokenizer)
+                            : tokenize(round, index, tokenizer, pool, workers));
+                    index += round.size();
                     round.clear();
                 }
             }
@@ -87,25 +84,30 @@ public final class ParallelTokenization {
         return features;
     }
 
-    private static List<Feature> tokenize(List<Map<String, Object>> batch, long firstIndex, RowTokenizer tokenizer) {
-        List<Feature> features = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            features.addAll(tokenizer.features(batch.get(i), firstIndex + i));
+    /** Rows per worker in a round of {@code rows}: whole batches in a full round, an even share in the last. */
+    static int sliceSize(int rows, int workers) {
+        return (rows + workers - 1) / workers;
+    }
+
+    private static List<Feature> tokenize(List<Map<String, Object>> rows, long firstIndex, RowTokenizer tokenizer) {
+        List<Feature> features = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            features.addAll(tokenizer.features(rows.get(i), firstIndex + i));
         }
         return features;
     }
 
-    /** One batch per worker, joined in the batches' order. */
-    private static List<Feature> tokenize(List<List<Map<String, Object>>> round, long firstIndex,
-            RowTokenizer tokenizer, ExecutorService pool) {
-        List<Future<List<Feature>>> parts = new ArrayList<>(round.size());
-        long first = firstIndex;
-        for (List<Map<String, Object>> batch : round) {
-            long batchFirst = first;
-            parts.add(pool.submit(() -> tokenize(batch, batchFirst, tokenizer)));
-            first += batch.size();
+    /** One contiguous slice of the round per worker, joined in the slices' order. */
+    private static List<Feature> tokenize(List<Map<String, Object>> round, long firstIndex, RowTokenizer tokenizer,
+            ExecutorService pool, int workers) {
+        int slice = sliceSize(round.size(), workers);
+        List<Future<List<Feature>>> parts = new ArrayList<>(workers);
+        for (int from = 0; from < round.size(); from += slice) {
+            List<Map<String, Object>> part = round.subList(from, Math.min(round.size(), from + slice));
+            long first = firstIndex + from;
+            parts.add(pool.submit(() -> tokenize(part, first, tokenizer)));
         }
-        List<Feature> features = new ArrayList<>();
+        List<Feature> features = new ArrayList<>(round.size());
         for (Future<List<Feature>> part : parts) {
             try {
                 features.addAll(part.get());

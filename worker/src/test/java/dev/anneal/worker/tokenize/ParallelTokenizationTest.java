@@ -2,6 +2,7 @@ package dev.anneal.worker.tokenize;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,20 +52,30 @@ class ParallelTokenizationTest {
     }
 
     @Test
-    void eachWorkerTokenizesWholeBatches() {
+    void eachWorkerTokenizesWholeBatchesOfAFullRound() {
         int batchSize = 7;
-        Map<Long, String> threadOfRow = new ConcurrentHashMap<>();
-        ParallelTokenization.run(rows(ROWS, new AtomicInteger()), 3, batchSize, new Cancellation(), (row, index) -> {
-            threadOfRow.put(index, Thread.currentThread().getName() + "#" + System.identityHashCode(Thread.currentThread()));
-            return List.of();
-        });
+        int workers = 3;
+        Map<Long, Thread> threadOfRow = new ConcurrentHashMap<>();
+        ParallelTokenization.run(rows(ROWS, new AtomicInteger()), workers, batchSize, new Cancellation(),
+                (row, index) -> {
+                    threadOfRow.put(index, Thread.currentThread());
+                    return List.of();
+                });
         assertEquals(ROWS, threadOfRow.size());
-        for (long first = 0; first < ROWS; first += batchSize) {
-            String thread = threadOfRow.get(first);
-            for (long i = first; i < Math.min(ROWS, first + batchSize); i++) {
-                assertEquals(thread, threadOfRow.get(i), "row " + i + " was tokenized apart from its batch at " + first);
+        long fullRounds = ROWS / (workers * batchSize);
+        for (long first = 0; first < fullRounds * workers * batchSize; first += batchSize) {
+            for (long i = first; i < first + batchSize; i++) {
+                assertSame(threadOfRow.get(first), threadOfRow.get(i), "row " + i + " was tokenized apart from its "
+                        + "batch at " + first);
             }
         }
+    }
+
+    @Test
+    void theLastShortRoundIsSharedEvenly() {
+        assertEquals(7, ParallelTokenization.sliceSize(21, 3), "a full round: one batch of 7 per worker");
+        assertEquals(5, ParallelTokenization.sliceSize(19, 4), "19 rows left: 5, 5, 5 and 4");
+        assertEquals(1, ParallelTokenization.sliceSize(2, 4), "fewer rows than workers: one each");
     }
 
     @Test
