@@ -175,6 +175,11 @@ public final class AnnealClient implements AutoCloseable {
         return uploadDataset(file, DatasetFormat.DATASET_FORMAT_UNSPECIFIED, Map.of());
     }
 
+    /** Like {@link #uploadDataset(Path)} with an explicit format. */
+    public DatasetInfo uploadDataset(Path file, DatasetFormat format) {
+        return uploadDataset(file, format, Map.of());
+    }
+
     /** Like {@link #uploadDataset(Path)} with an explicit format and labels to store with the data set. */
     public DatasetInfo uploadDataset(Path file, DatasetFormat format, Map<String, String> labels) {
         Objects.requireNonNull(file, "file");
