@@ -65,10 +65,11 @@ public final class EmbeddedGateway implements AutoCloseable {
     public static EmbeddedGateway start(List<String> command, int grpcPort, Path log, Duration timeout) {
         Process process;
         try {
-            process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            // glibc would munmap each step's large temporaries and page-fault them back the next step;
+            // keeping them in the heap makes training steps up to 1.3x faster (bench/run).
+            builder.environment().putIfAbsent("MALLOC_MMAP_THRESHOLD_", "1073741824");
+            process = builder.start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the gateway (" + String.join(" ", command) + "): "
                     + e.getMessage(), e);

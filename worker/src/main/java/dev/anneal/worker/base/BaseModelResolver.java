@@ -23,30 +23,38 @@ public final class BaseModelResolver {
     }
 
     public static Path resolve(String base, RunEnvironment environment) {
+        return resolve(base, "base", environment);
+    }
+
+    /**
+     * Resolves a model reference given in the request's {@code field} (e.g. a distillation teacher) the
+     * same way as {@code base}; failures name that field.
+     */
+    public static Path resolve(String base, String field, RunEnvironment environment) {
         if (base.startsWith("job:")) {
-            return earlierJob(base.substring(4), environment);
+            return earlierJob(base.substring(4), field, environment);
         }
         Path path = Path.of(base);
         if (Files.isDirectory(path)) {
-            return requireModelDirectory(path, base);
+            return requireModelDirectory(path, base, field);
         }
         if (environment.modelCache() != null && HUB_ID.matcher(base).matches()) {
-            Path cached = hubCache(base, environment.modelCache());
+            Path cached = hubCache(base, field, environment.modelCache());
             if (cached != null) {
-                return requireModelDirectory(cached, base);
+                return requireModelDirectory(cached, base, field);
             }
             URI endpoint = hubEndpoint();
             if (endpoint != null) {
                 try {
                     return requireModelDirectory(new HubDownloader(endpoint).download(base, "main",
-                            environment.modelCache()), base);
+                            environment.modelCache()), base, field);
                 } catch (IOException e) {
-                    throw RunFailure.invalidArgument("base", "cannot download " + base + " from " + endpoint + ": "
+                    throw RunFailure.invalidArgument(field, "cannot download " + base + " from " + endpoint + ": "
                             + e.getMessage());
                 }
             }
         }
-        throw RunFailure.invalidArgument("base", "'" + base + "' is neither a model directory, a job:<id> nor a "
+        throw RunFailure.invalidArgument(field, "'" + base + "' is neither a model directory, a job:<id> nor a "
                 + "hub id in the model cache");
     }
 
@@ -62,18 +70,18 @@ public final class BaseModelResolver {
         return configured == null || configured.isBlank() ? null : URI.create(configured);
     }
 
-    private static Path earlierJob(String jobId, RunEnvironment environment) {
+    private static Path earlierJob(String jobId, String field, RunEnvironment environment) {
         if (!JOB_ID.matcher(jobId).matches()) {
-            throw RunFailure.invalidArgument("base", "'" + jobId + "' is not a job id");
+            throw RunFailure.invalidArgument(field, "'" + jobId + "' is not a job id");
         }
         Path model = environment.jobsRoot().resolve(jobId).resolve("model");
         if (!Files.isDirectory(model)) {
-            throw RunFailure.invalidArgument("base", "job " + jobId + " has no saved model");
+            throw RunFailure.invalidArgument(field, "job " + jobId + " has no saved model");
         }
-        return requireModelDirectory(model, "job:" + jobId);
+        return requireModelDirectory(model, "job:" + jobId, field);
     }
 
-    private static Path hubCache(String hubId, Path cache) {
+    private static Path hubCache(String hubId, String field, Path cache) {
         Path repo = cache.resolve("models--" + hubId.replace("/", "--"));
         Path ref = repo.resolve("refs").resolve("main");
         try {
@@ -85,14 +93,14 @@ public final class BaseModelResolver {
                 }
             }
         } catch (IOException e) {
-            throw RunFailure.invalidArgument("base", "cannot read the cache entry of " + hubId + ": " + e.getMessage());
+            throw RunFailure.invalidArgument(field, "cannot read the cache entry of " + hubId + ": " + e.getMessage());
         }
         return null;
     }
 
-    private static Path requireModelDirectory(Path dir, String base) {
+    private static Path requireModelDirectory(Path dir, String base, String field) {
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
-            throw RunFailure.invalidArgument("base", "'" + base + "' has no config.json");
+            throw RunFailure.invalidArgument(field, "'" + base + "' has no config.json");
         }
         return dir.toAbsolutePath().normalize();
     }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anneal.worker.tensor.TorchOwned;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.anneal.worker.tensor.TorchOwned;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

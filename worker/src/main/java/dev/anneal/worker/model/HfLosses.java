@@ -3,6 +3,7 @@ package dev.anneal.worker.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.anneal.worker.hf.HfConfig;
+import dev.anneal.worker.tensor.Scalars;
 
 /** The losses transformers' heads compute, with the same reductions and ignore rules. */
 public final class HfLosses {
@@ -46,7 +47,8 @@ public final class HfLosses {
         long ignored = startLogits.getShape().get(1);
         NDArray start = startPositions.reshape(-1).toType(DataType.INT64, false).clip(0, ignored);
         NDArray end = endPositions.reshape(-1).toType(DataType.INT64, false).clip(0, ignored);
-        return crossEntropy(startLogits, start, ignored).add(crossEntropy(endLogits, end, ignored)).div(2f);
+        NDArray summed = crossEntropy(startLogits, start, ignored).add(crossEntropy(endLogits, end, ignored));
+        return Scalars.div(summed, 2);
     }
 
     /**
@@ -66,7 +68,7 @@ public final class HfLosses {
     /** Mean binary cross entropy with logits, computed stably: max(x,0) - x*y + log(1 + exp(-|x|)). */
     public static NDArray binaryCrossEntropyWithLogits(NDArray logits, NDArray targets) {
         NDArray y = targets.toType(logits.getDataType(), false);
-        return logits.maximum(0f).sub(logits.mul(y)).add(logits.abs().neg().exp().add(1f).log()).mean();
+        return Scalars.maximum(logits, 0).sub(logits.mul(y)).add(logits.abs().neg().exp().add(1f).log()).mean();
     }
 
     /** Mean squared error. */

@@ -13,6 +13,7 @@ import dev.anneal.worker.hf.HfConfig;
 import dev.anneal.worker.model.layers.NamedBlock;
 import dev.anneal.worker.model.layers.ParameterSpec;
 import dev.anneal.worker.model.layers.WeightInit;
+import dev.anneal.worker.tensor.TorchOwned;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -220,7 +221,7 @@ public abstract class TransformerModel extends NamedBlock implements AutoCloseab
                 Arrays.fill(values, (int) (spec.paddingIndex() * width), (int) ((spec.paddingIndex() + 1) * width), 0f);
             }
         }
-        return dev.anneal.worker.hf.TorchOwned.copyOf(manager.create(values, spec.shape()).toType(dataType, false));
+        return TorchOwned.copyOf(manager.create(values, spec.shape()).toType(dataType, false));
     }
 
     /**

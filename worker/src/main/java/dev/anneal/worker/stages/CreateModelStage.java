@@ -3,22 +3,26 @@ package dev.anneal.worker.stages;
 import dev.anneal.api.v1.Log;
 import dev.anneal.api.v1.Stage;
 import dev.anneal.api.v1.TrainEvent;
+import dev.anneal.worker.distill.DistillationSetup;
 import dev.anneal.worker.model.ModelFamilies;
 import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.model.HfCheckpoint;
 import dev.anneal.worker.model.LoadOptions;
 import dev.anneal.worker.model.LoadReport;
+import dev.anneal.worker.model.tokendetection.TokenDetectionLoader;
 import dev.anneal.worker.run.RunFailure;
 import java.io.IOException;
 import dev.anneal.worker.run.PipelineStep;
 import dev.anneal.worker.run.RunState;
+import dev.anneal.worker.task.TokenDetectionTask;
 import dev.anneal.worker.task.TrainingTask;
 import dev.anneal.worker.train.TrainingArgs;
 
 /**
  * Stage 8: builds the family's model with the task's head from the (task-updated) config and loads the
  * base weights; parameters the base lacks (a new classification head) are initialised from the seed and
- * named in a log event, as transformers warns about them.
+ * named in a log event, as transformers warns about them. With a distillation teacher, the model the later
+ * stages train is the student behind its frozen teacher.
  */
 public final class CreateModelStage implements PipelineStep {
     @Override
@@ -30,11 +34,20 @@ public final class CreateModelStage implements PipelineStep {
     public void run(RunState state) {
         BaseModel base = state.get(BaseModel.class);
         TrainingTask task = state.get(TrainingTask.class);
-        TransformerModel model = state.own(ModelFamilies.create(base.config(), task.head()));
+        LoadOptions options = LoadOptions.initializeMissing(state.get(TrainingArgs.class).seed());
+        TransformerModel model;
         LoadReport report;
         try {
-            report = HfCheckpoint.load(base.directory(), model,
-                    LoadOptions.initializeMissing(state.get(TrainingArgs.class).seed()));
+            if (task instanceof TokenDetectionTask) {
+                // txtai's TokenDetection: generator + discriminator from the same base.
+                TokenDetectionLoader.Loaded loaded = TokenDetectionLoader.load(base.directory(), base.config(),
+                        options);
+                model = state.own(loaded.model());
+                report = loaded.report();
+            } else {
+                model = state.own(ModelFamilies.create(base.config(), task.head()));
+                report = HfCheckpoint.load(base.directory(), model, options);
+            }
         } catch (IOException e) {
             throw RunFailure.invalidArgument("base", "cannot load the weights of " + base.directory() + ": "
                     + e.getMessage());
@@ -48,6 +61,6 @@ public final class CreateModelStage implements PipelineStep {
                     .setMessage("base checkpoint tensors not used by " + model.architecture() + ": "
                             + report.unexpected())).build());
         }
-        state.put(TransformerModel.class, model);
+        state.put(TransformerModel.class, DistillationSetup.withTeacherIfRequested(state, model));
     }
 }

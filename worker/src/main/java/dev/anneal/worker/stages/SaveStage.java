@@ -3,10 +3,14 @@ package dev.anneal.worker.stages;
 import ai.djl.engine.Engine;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import dev.anneal.api.v1.Log;
 import dev.anneal.api.v1.Stage;
+import dev.anneal.api.v1.TrainEvent;
+import dev.anneal.worker.distill.DistillationModel;
 import dev.anneal.worker.hf.AtomicFiles;
 import dev.anneal.worker.model.HfCheckpoint;
 import dev.anneal.worker.model.TransformerModel;
+import dev.anneal.worker.model.tokendetection.TokenDetectionModel;
 import dev.anneal.worker.run.PipelineStep;
 import dev.anneal.worker.run.RunFailure;
 import dev.anneal.worker.run.RunState;
@@ -27,6 +31,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -57,6 +62,7 @@ public final class SaveStage implements PipelineStep {
             try {
                 write(state, staging);
                 AtomicFiles.move(staging, target);
+                reportParts(state, target);
             } finally {
                 deleteTree(staging);
             }
@@ -66,15 +72,37 @@ public final class SaveStage implements PipelineStep {
     }
 
     private static void write(RunState state, Path dir) throws IOException {
-        HfCheckpoint.writeTo(state.get(TransformerModel.class), dir);
+        TransformerModel model = state.get(TransformerModel.class);
         Path tokenizerDir = state.get(TextTokenizer.class).directory();
+        if (model instanceof TokenDetectionModel tokenDetection) {
+            // As txtai's TokenDetection.save_pretrained: generator/ and discriminator/, each with the tokenizer.
+            for (Map.Entry<String, TransformerModel> part : tokenDetection.parts().entrySet()) {
+                HfCheckpoint.writeTo(part.getValue(), dir.resolve(part.getKey()));
+                copyTokenizer(tokenizerDir, dir.resolve(part.getKey()));
+            }
+        } else {
+            HfCheckpoint.writeTo(model, dir);
+        }
+        copyTokenizer(tokenizerDir, dir);
+        AtomicFiles.write(dir.resolve("trainer_state.json"), trainerState(state).toJson());
+    }
+
+    private static void copyTokenizer(Path tokenizerDir, Path dir) throws IOException {
         for (String name : TOKENIZER_FILES) {
             Path source = tokenizerDir.resolve(name);
             if (Files.isRegularFile(source)) {
                 Files.copy(source, dir.resolve(name));
             }
         }
-        AtomicFiles.write(dir.resolve("trainer_state.json"), trainerState(state).toJson());
+    }
+
+    private static void reportParts(RunState state, Path target) {
+        if (state.get(TransformerModel.class) instanceof TokenDetectionModel tokenDetection) {
+            String parts = tokenDetection.parts().keySet().stream().map(name -> target.resolve(name).toString())
+                    .collect(Collectors.joining(", "));
+            state.emit(TrainEvent.newBuilder().setLog(Log.newBuilder().setLevel(Log.Level.INFO)
+                    .setMessage("token-detection model saved as " + parts)).build());
+        }
     }
 
     private static TrainerState trainerState(RunState state) {
@@ -107,6 +135,9 @@ public final class SaveStage implements PipelineStep {
             provenance.put("request", state.request().toString());
         }
         provenance.put("base", state.get(BaseModel.class).directory().toString());
+        if (state.get(TransformerModel.class) instanceof DistillationModel distillation) {
+            provenance.put("teacher", distillation.teacherDirectory().toString());
+        }
         provenance.put("train_features_sha256", fingerprint(state.get(TokenizedData.class).train()));
         provenance.put("train_features", state.get(TokenizedData.class).train().size());
         Map<String, String> versions = new LinkedHashMap<>();

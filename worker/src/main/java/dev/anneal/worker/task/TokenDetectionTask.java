@@ -8,8 +8,11 @@ import dev.anneal.worker.train.LanguageModelingCollator;
 
 /**
  * token-detection: ELECTRA-style training on {@link TextsTask} data. The batches are masked exactly as for
- * masked LM (txtai uses the same collator); the model (a masked-LM generator plus a {@link HeadType#PRETRAINING}
- * discriminator from the same base) samples the replacements and computes generator + 50 x discriminator loss.
+ * masked LM (txtai uses the same collator); the model,
+ * {@link dev.anneal.worker.model.tokendetection.TokenDetectionModel} (a masked-LM generator plus a
+ * {@link HeadType#PRETRAINING} discriminator from the same base), samples the replacements and computes
+ * generator + 50 x discriminator loss. Only families with both heads (ELECTRA) can run it;
+ * LOAD_CONFIG_AND_TOKENIZER refuses the others by the missing head.
  */
 public final class TokenDetectionTask extends TextsTask {
     public TokenDetectionTask(TextMerge merge) {

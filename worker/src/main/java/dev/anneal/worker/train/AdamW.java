@@ -2,7 +2,9 @@ package dev.anneal.worker.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +12,7 @@ import java.util.Map;
 /**
  * AdamW as {@code torch.optim.AdamW}: decoupled weight decay ({@code p <- p * (1 - lr * wd)}), then the
  * bias-corrected Adam step. Updates run in place on the parameter and its moment buffers, so a step
- * allocates only a few temporaries per parameter.
+ * allocates only a few temporaries per parameter; they are freed with the step.
  */
 public final class AdamW {
     private final double beta1;
@@ -39,30 +41,40 @@ public final class AdamW {
     /** Applies one update with the gradients currently attached to the parameters. */
     public void step(double learningRate) {
         step++;
+        if (slots.isEmpty()) {
+            return;
+        }
         double correction1 = 1.0 - Math.pow(beta1, step);
         double correction2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, step));
         double stepSize = learningRate / correction1;
-        for (Slot slot : slots) {
-            try (NDArray grad = slot.weight.getGradient()) {
+        // The step's constants as device tensors made once, not a host scalar per operation and parameter.
+        try (NDManager scope = slots.get(0).mean.getManager().newSubManager()) {
+            NDArray like = slots.get(0).mean;
+            NDArray keepMean = constant(scope, like, beta1);
+            NDArray addGrad = constant(scope, like, 1.0 - beta1);
+            NDArray keepVariance = constant(scope, like, beta2);
+            NDArray addSquare = constant(scope, like, 1.0 - beta2);
+            NDArray correction = constant(scope, like, correction2Sqrt);
+            NDArray eps = constant(scope, like, epsilon);
+            NDArray size = constant(scope, like, stepSize);
+            Map<Double, NDArray> decays = new HashMap<>();
+            for (Slot slot : slots) {
+                NDArray grad = slot.weight.getGradient();
+                grad.attach(scope);
                 if (slot.weightDecay != 0 && learningRate != 0) {
-                    slot.weight.muli(1.0 - learningRate * slot.weightDecay);
+                    slot.weight.muli(decays.computeIfAbsent(slot.weightDecay,
+                            decay -> constant(scope, like, 1.0 - learningRate * decay)));
                 }
-                slot.mean.muli(beta1);
-                try (NDArray scaled = grad.mul(1.0 - beta1)) {
-                    slot.mean.addi(scaled);
-                }
-                slot.variance.muli(beta2);
-                try (NDArray square = grad.square()) {
-                    slot.variance.addi(square.muli(1.0 - beta2));
-                }
-                try (NDArray denominator = slot.variance.sqrt()) {
-                    denominator.divi(correction2Sqrt).addi(epsilon);
-                    try (NDArray update = slot.mean.div(denominator)) {
-                        slot.weight.subi(update.muli(stepSize));
-                    }
-                }
+                slot.mean.muli(keepMean).addi(grad.mul(addGrad));
+                slot.variance.muli(keepVariance).addi(grad.square().muli(addSquare));
+                NDArray denominator = slot.variance.sqrt().divi(correction).addi(eps);
+                slot.weight.subi(slot.mean.div(denominator).muli(size));
             }
         }
+    }
+
+    private static NDArray constant(NDManager scope, NDArray like, double value) {
+        return scope.full(new Shape(), (float) value, like.getDataType());
     }
 
     /** Steps taken so far (Adam's t). */

@@ -6,6 +6,7 @@ import dev.anneal.api.v1.Task;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.worker.data.InlineRows;
 import dev.anneal.worker.data.UploadedDatasets;
+import dev.anneal.worker.distill.DistillationSettings;
 import dev.anneal.worker.metrics.Metrics;
 import dev.anneal.worker.run.RunFailure;
 import dev.anneal.worker.task.Columns;
@@ -51,6 +52,7 @@ public final class RequestValidator {
         }
         ParallelTokenization.batchSize(request.getTokenizebatch());
         Metrics.requireApplicable(request.getMetricsList(), request.getTask());
+        DistillationSettings.validate(request);
         refuseUnsupported(request);
         TrainingArgs.resolve(request.getArgs());
     }
@@ -98,12 +100,6 @@ public final class RequestValidator {
         }
         if (request.hasQuantize()) {
             throw RunFailure.invalidArgument("quantize", "quantization is not supported by this build yet");
-        }
-        if (request.getTask() == Task.TOKEN_DETECTION) {
-            // Its data and collator are ready (TokenDetectionTask); CREATE_MODEL would still build a lone
-            // discriminator and train it on masked-LM labels, so the task is refused until the model exists.
-            throw RunFailure.invalidArgument("task", "TOKEN_DETECTION needs the ELECTRA generator + discriminator "
-                    + "model, which this build does not have yet");
         }
         if (!request.getMerge().isEmpty() && request.getTask() != Task.LANGUAGE_GENERATION
                 && request.getTask() != Task.LANGUAGE_MODELING && request.getTask() != Task.TOKEN_DETECTION) {

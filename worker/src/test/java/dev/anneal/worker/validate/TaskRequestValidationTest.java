@@ -82,8 +82,9 @@ class TaskRequestValidationTest {
                         .build()));
         assertEquals("metrics: 'accuracy' does not apply to LANGUAGE_MODELING; it can report [perplexity, "
                 + "token_accuracy]", refusal(request(Task.LANGUAGE_MODELING, texts).addMetrics("accuracy").build()));
-        assertEquals("task: TOKEN_DETECTION needs the ELECTRA generator + discriminator model, which this build "
-                + "does not have yet", refusal(request(Task.TOKEN_DETECTION, texts).build()));
+        RequestValidator.validate(request(Task.TOKEN_DETECTION, texts).addMetrics("token_accuracy").build());
+        assertEquals("metrics: 'perplexity' does not apply to TOKEN_DETECTION; it can report [token_accuracy]",
+                refusal(request(Task.TOKEN_DETECTION, texts).addMetrics("perplexity").build()));
         RequestValidator.validate(request(Task.QUESTION_ANSWERING,
                 rows(Map.of("question", "What?", "context", "1 onion", "answers", "onion")))
                 .addMetrics("exact_match").addMetrics("f1").build());

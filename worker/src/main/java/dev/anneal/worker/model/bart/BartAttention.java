@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.anneal.worker.model.layers.Dropout;
 import dev.anneal.worker.model.layers.Linear;
 import dev.anneal.worker.model.layers.NamedBlock;
+import dev.anneal.worker.tensor.Scalars;
 
 /** BART multi-head attention: k/v/q/out projections with biases, scores scaled by head_dim^-0.5. */
 final class BartAttention extends NamedBlock {
@@ -34,7 +35,7 @@ final class BartAttention extends NamedBlock {
         NDArray query = splitHeads(qProj.forward(hidden));
         NDArray key = splitHeads(kProj.forward(source));
         NDArray value = splitHeads(vProj.forward(source));
-        NDArray scores = query.matMul(key.transpose(0, 1, 3, 2)).mul((float) Math.pow(headDim, -0.5));
+        NDArray scores = Scalars.mul(query.matMul(key.transpose(0, 1, 3, 2)), Math.pow(headDim, -0.5));
         if (bias != null) {
             scores = scores.add(bias);
         }

@@ -10,6 +10,7 @@ import dev.anneal.worker.model.layers.ModuleGroup;
 import dev.anneal.worker.model.layers.NamedBlock;
 import dev.anneal.worker.model.layers.TiedEmbedding;
 import dev.anneal.worker.model.seq2seq.Seq2SeqMasks;
+import dev.anneal.worker.tensor.Scalars;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -53,7 +54,7 @@ final class BartStack extends NamedBlock {
         }
         NDArray tokens = embedTokens.forward(ids);
         if (embedScale != 1f) {
-            tokens = tokens.mul(embedScale);
+            tokens = Scalars.mul(tokens, embedScale);
         }
         NDArray positions = ids.getManager().arange(BartSettings.POSITION_OFFSET, length + BartSettings.POSITION_OFFSET, 1,
                 ai.djl.ndarray.types.DataType.INT64).reshape(new Shape(length));

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.anneal.worker.model.layers.Dropout;
 import dev.anneal.worker.model.layers.Linear;
 import dev.anneal.worker.model.layers.NamedBlock;
+import dev.anneal.worker.tensor.Scalars;
 
 /** Multi-head scaled dot-product self-attention with query/key/value projections. */
 final class BertSelfAttention extends NamedBlock {
@@ -30,7 +31,7 @@ final class BertSelfAttention extends NamedBlock {
         NDArray q = splitHeads(query.forward(x), batch, seq);
         NDArray k = splitHeads(key.forward(x), batch, seq);
         NDArray v = splitHeads(value.forward(x), batch, seq);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(headSize)));
+        NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headSize));
         if (maskBias != null) {
             scores = scores.add(maskBias);
         }

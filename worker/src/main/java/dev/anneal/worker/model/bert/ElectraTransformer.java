@@ -11,6 +11,7 @@ import dev.anneal.worker.model.layers.Dropout;
 import dev.anneal.worker.model.layers.LayerNorm;
 import dev.anneal.worker.model.layers.Linear;
 import dev.anneal.worker.model.layers.NamedBlock;
+import dev.anneal.worker.tensor.Scalars;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -97,7 +98,7 @@ public final class ElectraTransformer extends TransformerModel {
      */
     static NDArray replacedTokenLoss(NDArray logits, NDArray labels, NDArray attentionMask) {
         NDArray targets = labels.toType(logits.getDataType(), false);
-        NDArray perToken = logits.maximum(0f).sub(logits.mul(targets)).add(logits.abs().neg().exp().add(1f).log());
+        NDArray perToken = Scalars.maximum(logits, 0).sub(logits.mul(targets)).add(logits.abs().neg().exp().add(1f).log());
         if (attentionMask == null) {
             return perToken.mean();
         }

@@ -10,6 +10,7 @@ import dev.anneal.worker.model.layers.LayerNorm;
 import dev.anneal.worker.model.layers.Linear;
 import dev.anneal.worker.model.layers.ModuleGroup;
 import dev.anneal.worker.model.layers.NamedBlock;
+import dev.anneal.worker.tensor.Scalars;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -93,7 +94,7 @@ final class DistilBertBackbone extends NamedBlock {
             NDArray q = query.forward(x).reshape(batch, seq, heads, headSize).transpose(0, 2, 1, 3);
             NDArray k = key.forward(x).reshape(batch, seq, heads, headSize).transpose(0, 2, 1, 3);
             NDArray v = value.forward(x).reshape(batch, seq, heads, headSize).transpose(0, 2, 1, 3);
-            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(headSize)));
+            NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headSize));
             if (maskBias != null) {
                 scores = scores.add(maskBias);
             }

@@ -13,6 +13,7 @@ import dev.anneal.worker.model.layers.Activations;
 import dev.anneal.worker.model.layers.Dropout;
 import dev.anneal.worker.model.layers.LayerNorm;
 import dev.anneal.worker.model.layers.Linear;
+import dev.anneal.worker.tensor.Scalars;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -80,7 +81,7 @@ public final class DistilBertTransformer extends TransformerModel {
         switch (head()) {
             case BASE -> tensors.put("last_hidden_state", hidden);
             case SEQUENCE_CLASSIFICATION -> {
-                NDArray pooled = preClassifier.forward(hidden.get(new NDIndex(":, 0"))).maximum(0f);
+                NDArray pooled = Scalars.maximum(preClassifier.forward(hidden.get(new NDIndex(":, 0"))), 0);
                 NDArray logits = classifier.forward(Dropout.apply(pooled, settings.classifierDropout(), training));
                 tensors.put("logits", logits);
                 if (batch.has("labels")) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import dev.anneal.worker.model.layers.Conv1D;
 import dev.anneal.worker.model.layers.Dropout;
 import dev.anneal.worker.model.layers.NamedBlock;
+import dev.anneal.worker.tensor.Scalars;
 
 /** GPT-2 causal self-attention: one fused projection c_attn to query, key and value, then c_proj. */
 final class Gpt2Attention extends NamedBlock {
@@ -30,10 +31,10 @@ final class Gpt2Attention extends NamedBlock {
         NDArray v = splitHeads(qkv.get(2), batch, seq);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
         if (settings.scaleAttnWeights()) {
-            scores = scores.div((float) Math.sqrt(settings.headSize()));
+            scores = Scalars.div(scores, Math.sqrt(settings.headSize()));
         }
         if (settings.scaleAttnByInverseLayerIdx()) {
-            scores = scores.div((float) (layerIndex + 1));
+            scores = Scalars.div(scores, layerIndex + 1);
         }
         NDArray probs = Dropout.apply(scores.add(bias).softmax(-1), settings.attnDropout(), training);
         NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, settings.hiddenSize());

@@ -1,6 +1,7 @@
 package dev.anneal.worker.model.layers;
 
 import ai.djl.ndarray.NDArray;
+import dev.anneal.worker.tensor.Scalars;
 import java.util.function.UnaryOperator;
 
 /** The activation functions transformers selects by name ({@code hidden_act}, {@code activation}). */
@@ -18,10 +19,10 @@ public final class Activations {
         return switch (name) {
             case "gelu", "gelu_python" -> Activations::gelu;
             case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> Activations::geluTanh;
-            case "relu" -> x -> x.maximum(0f);
-            case "silu", "swish" -> x -> x.mul(x.neg().exp().add(1f).pow(-1f));
+            case "relu" -> x -> Scalars.maximum(x, 0);
+            case "silu", "swish" -> x -> x.mul(Scalars.reciprocal(x.neg().exp().add(1f)));
             case "tanh" -> NDArray::tanh;
-            case "quick_gelu" -> x -> x.mul(x.mul(-1.702f).exp().add(1f).pow(-1f));
+            case "quick_gelu" -> x -> x.mul(Scalars.reciprocal(Scalars.mul(x, -1.702f).exp().add(1f)));
             default -> throw new IllegalArgumentException("unsupported activation '" + name
                     + "' (supported: gelu, gelu_python, gelu_new, gelu_pytorch_tanh, gelu_fast, relu, silu, swish, tanh, quick_gelu)");
         };
@@ -34,7 +35,7 @@ public final class Activations {
 
     /** The tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
     public static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.add(x.pow(3f).mul(0.044715f)).mul((float) SQRT_2_OVER_PI);
-        return x.mul(0.5f).mul(inner.tanh().add(1f));
+        NDArray inner = Scalars.mul(x.add(Scalars.mul(Scalars.pow(x, 3), 0.044715f)), (float) SQRT_2_OVER_PI);
+        return Scalars.mul(x, 0.5f).mul(inner.tanh().add(1f));
     }
 }

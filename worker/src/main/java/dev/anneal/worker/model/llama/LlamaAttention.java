@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.anneal.worker.model.layers.Dropout;
 import dev.anneal.worker.model.layers.Linear;
 import dev.anneal.worker.model.layers.NamedBlock;
+import dev.anneal.worker.tensor.Scalars;
 
 /**
  * Llama self-attention with grouped-query attention: num_key_value_heads key/value heads, each shared
@@ -39,7 +40,7 @@ final class LlamaAttention extends NamedBlock {
         k = repeatKeyValue(k, batch, seq);
         v = repeatKeyValue(v, batch, seq);
         float scaling = (float) Math.pow(settings.headDim(), -0.5);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scaling).add(bias);
+        NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scaling).add(bias);
         DataType type = scores.getDataType();
         NDArray probs = scores.toType(DataType.FLOAT32, false).softmax(-1).toType(type, false);
         probs = Dropout.apply(probs, settings.attentionDropout(), training);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import dev.anneal.worker.model.layers.Dropout;
 import dev.anneal.worker.model.layers.LinearAdapter;
+import dev.anneal.worker.tensor.Scalars;
 import java.util.function.BooleanSupplier;
 
 /** The LoRA update of one linear layer: {@code B(A(dropout(x))) * scaling}, A [r, in] and B [out, r]. */
@@ -26,6 +27,7 @@ final class LoraAdapter implements LinearAdapter {
     public NDArray delta(NDArray input) {
         NDArray x = Dropout.apply(input, dropout, training.getAsBoolean());
         NDArray down = x.getNDArrayInternal().linear(x, a.getArray(), null).singletonOrThrow();
-        return down.getNDArrayInternal().linear(down, b.getArray(), null).singletonOrThrow().mul(scaling);
+        NDArray delta = down.getNDArrayInternal().linear(down, b.getArray(), null).singletonOrThrow();
+        return Scalars.mul(delta, scaling);
     }
 }

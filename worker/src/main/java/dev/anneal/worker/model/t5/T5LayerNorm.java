@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import dev.anneal.worker.model.layers.NamedBlock;
 import dev.anneal.worker.model.layers.WeightInit;
+import dev.anneal.worker.tensor.Scalars;
 
 /** T5's layer norm: scale only, root mean square without mean subtraction and without bias. */
 final class T5LayerNorm extends NamedBlock {
@@ -18,6 +19,6 @@ final class T5LayerNorm extends NamedBlock {
 
     NDArray forward(NDArray x) {
         NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.mul(variance.add(eps).sqrt().pow(-1f)).mul(weight.getArray());
+        return x.mul(Scalars.reciprocal(variance.add(eps).sqrt())).mul(weight.getArray());
     }
 }

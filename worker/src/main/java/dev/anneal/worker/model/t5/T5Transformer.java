@@ -14,6 +14,7 @@ import dev.anneal.worker.model.layers.WeightInit;
 import dev.anneal.worker.model.seq2seq.Seq2SeqLabels;
 import dev.anneal.worker.model.seq2seq.Seq2SeqOutputs;
 import dev.anneal.worker.model.seq2seq.Seq2SeqLanguageModel;
+import dev.anneal.worker.tensor.Scalars;
 import java.util.Random;
 
 /**
@@ -84,7 +85,7 @@ public final class T5Transformer extends TransformerModel implements Seq2SeqLang
     /** The LM head; with tied embeddings the decoder output is first scaled by d_model^-0.5 (Mesh TensorFlow). */
     private NDArray project(NDArray decoderHidden) {
         NDArray hidden = settings.scaleDecoderOutputs()
-                ? decoderHidden.mul((float) Math.pow(settings.dModel(), -0.5))
+                ? Scalars.mul(decoderHidden, Math.pow(settings.dModel(), -0.5))
                 : decoderHidden;
         return lmHead.forward(hidden);
     }

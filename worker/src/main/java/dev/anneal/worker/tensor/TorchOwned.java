@@ -1,4 +1,4 @@
-package dev.anneal.worker.hf;
+package dev.anneal.worker.tensor;
 
 import ai.djl.ndarray.NDArray;
 
