@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
 /**
  * One upload in progress: checks its metadata, writes its bytes into a hidden directory of the store while
  * hashing and counting them, refuses it as soon as it breaks a limit, and on {@link #finish()} checks the
- * declared size and digest before the store renames it into place. {@link #abort()} leaves nothing behind.
- * Refusals are {@link io.grpc.StatusRuntimeException}s naming the field.
+ * declared size, digest and a first look at the format ({@link FormatCheck}) before the store renames it into
+ * place; {@link #abort()} leaves nothing behind. Refusals are {@link io.grpc.StatusRuntimeException}s naming
+ * the field.
  */
 final class DatasetUpload {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
@@ -37,6 +38,7 @@ final class DatasetUpload {
     private final OutputStream out;
     private final MessageDigest sha256;
     private final JsonLinesCounter rows;
+    private final FormatCheck formatCheck;
     private final Clock clock;
     private long received;
     private boolean open = true;
@@ -49,6 +51,7 @@ final class DatasetUpload {
         this.clock = clock;
         this.sha256 = newSha256();
         this.rows = format == DatasetFormat.JSON_LINES ? new JsonLinesCounter() : null;
+        this.formatCheck = new FormatCheck(format);
         this.directory = store.newUploadDirectory();
         try {
             this.out = new BufferedOutputStream(Files.newOutputStream(
@@ -97,6 +100,7 @@ final class DatasetUpload {
         if (rows != null) {
             rows.accept(bytes, 0, bytes.length);
         }
+        formatCheck.accept(bytes);
         received = total;
     }
 
@@ -109,6 +113,10 @@ final class DatasetUpload {
         }
         if (metadata.getSizeBytes() > 0 && received != metadata.getSizeBytes()) {
             throw invalid("metadata.size_bytes: declared " + metadata.getSizeBytes() + " bytes, received " + received);
+        }
+        String problem = formatCheck.problem();
+        if (problem != null) {
+            throw invalid("metadata.format: " + problem);
         }
         String digest = HexFormat.of().formatHex(sha256.digest());
         if (!metadata.getSha256().isEmpty() && !metadata.getSha256().toLowerCase(Locale.ROOT).equals(digest)) {

@@ -227,6 +227,11 @@ class DatasetUploadTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, noFormat.getStatus().getCode());
         assertTrue(noFormat.getStatus().getDescription().startsWith("metadata.format: "), noFormat.getMessage());
 
+        StatusRuntimeException notParquet = refused(UploadMetadata.newBuilder().setFilename("rows.parquet").build(),
+                txtaiJsonLines(1), 16);
+        assertEquals("metadata.format: PARQUET, but the bytes do not start and end with the Parquet marker PAR1",
+                notParquet.getStatus().getDescription());
+
         StatusRuntimeException empty = refused(UploadMetadata.newBuilder().setFormat(DatasetFormat.CSV).build(),
                 new byte[0], 1);
         assertEquals("chunk: the upload has no bytes", empty.getStatus().getDescription());
