@@ -70,6 +70,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--maxlength", paramLabel = "N", description = "Maximum tokens per example; default: the tokenizer's.")
     int maxlength;
 
+    @Option(names = "--tokenizers", paramLabel = "N",
+            description = "Parallel tokenizer workers; -1: one per core of the worker (default: one).")
+    int tokenizers;
+
+    @Option(names = "--tokenizebatch", paramLabel = "ROWS",
+            description = "Rows each tokenizer worker takes at a time, as txtai's tokenizebatch (default 1000).")
+    int tokenizebatch;
+
     @Option(names = "--metrics", split = ",", paramLabel = "m1,m2",
             description = "Metrics on the validation data, e.g. accuracy; reported as eval_<name>.")
     List<String> metrics = new ArrayList<>();
@@ -178,6 +186,14 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--maxlength must be positive, got " + maxlength);
         }
         request.setMaxlength(maxlength);
+        if (tokenizers < -1) {
+            throw new IllegalArgumentException("--tokenizers must be -1 (one per core), 0 or a worker count, got "
+                    + tokenizers);
+        }
+        if (tokenizebatch < 0) {
+            throw new IllegalArgumentException("--tokenizebatch must be >= 0 (0 means 1000), got " + tokenizebatch);
+        }
+        request.setTokenizers(tokenizers).setTokenizebatch(tokenizebatch);
         if (idempotencyKey != null) {
             request.setIdempotencyKey(idempotencyKey);
         }

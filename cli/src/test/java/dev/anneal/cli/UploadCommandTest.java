@@ -22,7 +22,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** anneal upload, anneal datasets and train's uploads against a real gRPC server on a local port. */
+/**
+ * anneal upload, anneal datasets and train's uploads (and its tokenization options) against a real gRPC server
+ * on a local port.
+ */
 class UploadCommandTest {
     private static final String ID_1 = String.format("ds-%032x", 1);
 
@@ -128,5 +131,19 @@ class UploadCommandTest {
                 "--by-reference");
         assertEquals(2, both.code());
         assertFalse(both.err().isEmpty());
+    }
+
+    @Test
+    void tokenizationOptionsReachTheRequest() {
+        Run run = anneal("train", "--target", target, "--base", "bert", "--train", jsonl.toString(), "--tokenizers",
+                "-1", "--tokenizebatch", "64", "--plain");
+        assertEquals(0, run.code(), run.err());
+        assertEquals(-1, service.received.get(0).getTokenizers());
+        assertEquals(64, service.received.get(0).getTokenizebatch());
+
+        Run negative = anneal("train", "--target", target, "--base", "bert", "--train", jsonl.toString(),
+                "--tokenizebatch", "-3");
+        assertEquals(2, negative.code());
+        assertTrue(negative.err().startsWith("error: --tokenizebatch must be >= 0 (0 means 1000), got -3"), negative.err());
     }
 }
