@@ -10,6 +10,7 @@ import dev.anneal.worker.data.UploadedDatasets;
 import dev.anneal.worker.run.RunEnvironment;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,9 +49,20 @@ public class DatasetService {
         return new DatasetService(DatasetStore.open(root, maxBytes), jobStore::all, clock);
     }
 
-    /** The receiving side of one UploadDataset stream. */
+    /**
+     * The receiving side of one UploadDataset stream. On a gRPC call it asks for one message at a time, the
+     * next only when the previous one is on disk, so a client faster than the disk waits instead of filling the
+     * gateway's memory.
+     */
     public StreamObserver<UploadDatasetRequest> receive(StreamObserver<DatasetInfo> responses) {
-        return new UploadReceiver(store, clock, responses);
+        Runnable requestNext = () -> { };
+        if (responses instanceof ServerCallStreamObserver<DatasetInfo> call) {
+            call.disableAutoRequest();
+            requestNext = () -> call.request(1);
+        }
+        UploadReceiver receiver = new UploadReceiver(store, clock, responses, requestNext);
+        requestNext.run();
+        return receiver;
     }
 
     /** @throws StatusRuntimeException INVALID_ARGUMENT for an empty id, NOT_FOUND for an unknown one */

@@ -20,13 +20,16 @@ final class UploadReceiver implements StreamObserver<UploadDatasetRequest> {
     private final DatasetStore store;
     private final Clock clock;
     private final StreamObserver<DatasetInfo> responses;
+    /** Asks the call for the next message (flow control). */
+    private final Runnable requestNext;
     private DatasetUpload upload;
     private boolean ended;
 
-    UploadReceiver(DatasetStore store, Clock clock, StreamObserver<DatasetInfo> responses) {
+    UploadReceiver(DatasetStore store, Clock clock, StreamObserver<DatasetInfo> responses, Runnable requestNext) {
         this.store = store;
         this.clock = clock;
         this.responses = responses;
+        this.requestNext = requestNext;
     }
 
     @Override
@@ -52,7 +55,9 @@ final class UploadReceiver implements StreamObserver<UploadDatasetRequest> {
             }
         } catch (RuntimeException | IOException e) {
             refuse(e);
+            return;
         }
+        requestNext.run();
     }
 
     @Override

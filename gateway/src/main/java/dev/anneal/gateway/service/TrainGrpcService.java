@@ -4,16 +4,16 @@ import dev.anneal.api.v1.CancelJobRequest;
 import dev.anneal.api.v1.DatasetInfo;
 import dev.anneal.api.v1.DeleteDatasetRequest;
 import dev.anneal.api.v1.GetDatasetRequest;
-import dev.anneal.api.v1.ListDatasetsRequest;
-import dev.anneal.api.v1.ListDatasetsResponse;
-import dev.anneal.api.v1.UploadDatasetRequest;
 import dev.anneal.api.v1.GetJobRequest;
 import dev.anneal.api.v1.Job;
+import dev.anneal.api.v1.ListDatasetsRequest;
+import dev.anneal.api.v1.ListDatasetsResponse;
 import dev.anneal.api.v1.ListJobsRequest;
 import dev.anneal.api.v1.ListJobsResponse;
 import dev.anneal.api.v1.TrainEvent;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.api.v1.TrainServiceGrpc;
+import dev.anneal.api.v1.UploadDatasetRequest;
 import dev.anneal.api.v1.WatchRequest;
 import dev.anneal.gateway.dataset.DatasetService;
 import dev.anneal.gateway.job.JobRecord;
@@ -109,9 +109,8 @@ public class TrainGrpcService extends TrainServiceGrpc.TrainServiceImplBase {
     }
 
     /**
-     * Stores an uploaded data set. Blocking: every message is written to disk on a worker thread, and the
-     * next message is requested only after the previous one was written, so a fast client cannot make the
-     * gateway buffer without bound.
+     * Stores an uploaded data set. Blocking: messages are written to disk on a worker thread, and the receiver
+     * asks for the next message only after the previous one was written (flow control).
      */
     @Override
     @Blocking

@@ -17,6 +17,7 @@ import dev.anneal.gateway.job.JobRecord;
 import dev.anneal.gateway.job.JobStore;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -132,5 +133,87 @@ class DatasetServiceTest {
             byteByByte.accept(bytes, i, 1);
         }
         assertEquals(3, byteByByte.rows());
+    }
+
+    /** A server call that counts the messages the receiver asks for. */
+    private static final class CountingCall extends ServerCallStreamObserver<DatasetInfo> {
+        int requested;
+        boolean autoRequestDisabled;
+        final FirstAnswer<DatasetInfo> answer = new FirstAnswer<>();
+
+        @Override
+        public void disableAutoRequest() {
+            autoRequestDisabled = true;
+        }
+
+        @Override
+        public void request(int count) {
+            requested += count;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public void setOnCancelHandler(Runnable onCancelHandler) {
+        }
+
+        @Override
+        public void setCompression(String compression) {
+        }
+
+        @Override
+        public boolean isReady() {
+            return true;
+        }
+
+        @Override
+        public void setOnReadyHandler(Runnable onReadyHandler) {
+        }
+
+        @Override
+        public void disableAutoInboundFlowControl() {
+            disableAutoRequest();
+        }
+
+        @Override
+        public void setMessageCompression(boolean enable) {
+        }
+
+        @Override
+        public void onNext(DatasetInfo value) {
+            answer.onNext(value);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            answer.onError(t);
+        }
+
+        @Override
+        public void onCompleted() {
+        }
+    }
+
+    @Test
+    void theReceiverAsksForOneMessageAtATimeAfterTheLastIsWritten() throws Exception {
+        try (JobStore jobs = JobStore.open(dataDir.resolve("jobs"), false, JobObserver.NONE, Clock.systemUTC())) {
+            DatasetService service = DatasetService.beside(jobs, 1 << 20, Clock.systemUTC());
+            CountingCall call = new CountingCall();
+            StreamObserver<UploadDatasetRequest> requests = service.receive(call);
+            assertTrue(call.autoRequestDisabled);
+            assertEquals(1, call.requested, "the metadata");
+            requests.onNext(UploadDatasetRequest.newBuilder().setMetadata(UploadMetadata.newBuilder()
+                    .setFilename("a.jsonl")).build());
+            assertEquals(2, call.requested);
+            for (int i = 0; i < 5; i++) {
+                requests.onNext(UploadDatasetRequest.newBuilder().setChunk(ByteString.copyFromUtf8("{}\n")).build());
+                assertEquals(3 + i, call.requested, "one more after chunk " + i);
+            }
+            requests.onCompleted();
+            assertEquals(5, call.answer.get(1, TimeUnit.SECONDS).getRowCount());
+        }
     }
 }
