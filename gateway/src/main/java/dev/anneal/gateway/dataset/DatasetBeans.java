@@ -5,6 +5,7 @@ import dev.anneal.gateway.job.JobStore;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -16,7 +17,12 @@ public class DatasetBeans {
     @Produces
     @Singleton
     DatasetService datasetService(GatewayConfig config, JobStore jobs) {
-        return DatasetService.beside(jobs, config.datasets().maxSize().asLongValue(), Clock.systemUTC());
+        return DatasetService.beside(jobs, config.datasets().maxSize().asLongValue(), config.datasets().idleTimeout(),
+                Clock.systemUTC());
+    }
+
+    void close(@Disposes DatasetService datasets) {
+        datasets.close();
     }
 
     void onStart(@Observes StartupEvent event, DatasetService datasets) {

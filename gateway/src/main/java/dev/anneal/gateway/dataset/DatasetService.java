@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,25 +29,38 @@ import org.jboss.logging.Logger;
  * ({@code <data-dir>/datasets} next to {@code <data-dir>/jobs}), which is where every run looks for them:
  * in the gateway's JVM, and in worker pods that mount the same volume.
  */
-public class DatasetService {
+public class DatasetService implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DatasetService.class);
     static final int DEFAULT_PAGE_SIZE = 100;
+    static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
 
     private final DatasetStore store;
     private final Supplier<List<JobRecord>> jobs;
-    private final Clock clock;
+    private final IdleUploads idle;
 
-    public DatasetService(DatasetStore store, Supplier<List<JobRecord>> jobs, Clock clock) {
+    DatasetService(DatasetStore store, Supplier<List<JobRecord>> jobs, IdleUploads idle) {
         this.store = store;
         this.jobs = jobs;
-        this.clock = clock;
+        this.idle = idle;
     }
 
-    /** The store beside {@code jobStore}'s jobs, where runs resolve {@code dataset_id}. */
-    public static DatasetService beside(JobStore jobStore, long maxBytes, Clock clock) {
+    /**
+     * The store beside {@code jobStore}'s jobs, where runs resolve {@code dataset_id}, with its idle-upload timer
+     * running.
+     *
+     * @param idleTimeout how long an upload may go without a message before it is dropped
+     */
+    public static DatasetService beside(JobStore jobStore, long maxBytes, Duration idleTimeout, Clock clock) {
         Path root = jobStore.jobsRoot().toAbsolutePath().resolveSibling(RunEnvironment.DATASETS_DIRECTORY);
-        LOG.infof("data set store: %s (at most %d bytes per upload)", root, maxBytes);
-        return new DatasetService(DatasetStore.open(root, maxBytes), jobStore::all, clock);
+        LOG.infof("data set store: %s (at most %d bytes per upload, idle uploads dropped after %s)", root, maxBytes,
+                idleTimeout);
+        return new DatasetService(DatasetStore.open(root, maxBytes), jobStore::all,
+                new IdleUploads(idleTimeout, clock).startChecking());
+    }
+
+    /** {@link #beside(JobStore, long, Duration, Clock)} with the default idle timeout of five minutes. */
+    public static DatasetService beside(JobStore jobStore, long maxBytes, Clock clock) {
+        return beside(jobStore, maxBytes, DEFAULT_IDLE_TIMEOUT, clock);
     }
 
     /**
@@ -60,7 +74,7 @@ public class DatasetService {
             call.disableAutoRequest();
             requestNext = () -> call.request(1);
         }
-        UploadReceiver receiver = new UploadReceiver(store, clock, responses, requestNext);
+        UploadReceiver receiver = new UploadReceiver(store, idle, responses, requestNext);
         requestNext.run();
         return receiver;
     }
@@ -123,6 +137,17 @@ public class DatasetService {
                 && store.find(dataset.getDatasetId()).isEmpty()) {
             throw notFound(field + ".dataset_id", dataset.getDatasetId());
         }
+    }
+
+    /** Drops uploads idle for longer than the timeout now, rather than at the timer's next check. */
+    void expireIdleUploads() {
+        idle.expire();
+    }
+
+    /** Stops the idle-upload timer. */
+    @Override
+    public void close() {
+        idle.close();
     }
 
     private Optional<DatasetInfo> find(String field, String datasetId) {

@@ -6,30 +6,33 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
-import java.time.Clock;
+import java.time.Instant;
 import org.jboss.logging.Logger;
 
 /**
  * The server side of one UploadDataset stream: metadata first, then chunks, then the stored data set's
- * description. Any refusal, error or client cancellation aborts the upload and removes its bytes; after a
- * refusal the rest of the stream is ignored.
+ * description. Any refusal, error, client cancellation or idle timeout ({@link IdleUploads}) aborts the upload
+ * and removes its bytes; after a refusal the rest of the stream is ignored.
  */
 final class UploadReceiver implements StreamObserver<UploadDatasetRequest> {
     private static final Logger LOG = Logger.getLogger(UploadReceiver.class);
 
     private final DatasetStore store;
-    private final Clock clock;
+    private final IdleUploads idle;
     private final StreamObserver<DatasetInfo> responses;
     /** Asks the call for the next message (flow control). */
     private final Runnable requestNext;
     private DatasetUpload upload;
     private boolean ended;
+    private Instant lastActivity;
 
-    UploadReceiver(DatasetStore store, Clock clock, StreamObserver<DatasetInfo> responses, Runnable requestNext) {
+    UploadReceiver(DatasetStore store, IdleUploads idle, StreamObserver<DatasetInfo> responses, Runnable requestNext) {
         this.store = store;
-        this.clock = clock;
+        this.idle = idle;
         this.responses = responses;
         this.requestNext = requestNext;
+        this.lastActivity = idle.clock().instant();
+        idle.opened(this);
     }
 
     @Override
@@ -37,13 +40,14 @@ final class UploadReceiver implements StreamObserver<UploadDatasetRequest> {
         if (ended) {
             return;
         }
+        lastActivity = idle.clock().instant();
         try {
             switch (request.getPartCase()) {
                 case METADATA -> {
                     if (upload != null) {
                         throw invalid("metadata: sent twice; only the first message carries metadata");
                     }
-                    upload = DatasetUpload.start(store, request.getMetadata(), clock);
+                    upload = DatasetUpload.start(store, request.getMetadata(), idle.clock());
                 }
                 case CHUNK -> {
                     if (upload == null) {
@@ -57,7 +61,18 @@ final class UploadReceiver implements StreamObserver<UploadDatasetRequest> {
             refuse(e);
             return;
         }
+        lastActivity = idle.clock().instant();
         requestNext.run();
+    }
+
+    /** Ends the upload, refused with DEADLINE_EXCEEDED, if its client has sent nothing since {@code cutoff}. */
+    synchronized void expireIfIdleSince(Instant cutoff) {
+        if (!ended && lastActivity.isBefore(cutoff)) {
+            LOG.infof("upload idle for more than %s after %d bytes; nothing stored", idle.timeout(),
+                    upload == null ? 0 : upload.received());
+            refuse(Status.DEADLINE_EXCEEDED.withDescription("chunk: nothing received for more than " + idle.timeout()
+                    + " (anneal.datasets.idle-timeout); the upload was dropped").asRuntimeException());
+        }
     }
 
     @Override
@@ -66,6 +81,7 @@ final class UploadReceiver implements StreamObserver<UploadDatasetRequest> {
             return;
         }
         ended = true;
+        idle.closed(this);
         if (upload != null) {
             LOG.infof("upload ended by the client after %d bytes (%s); nothing stored", upload.received(),
                     Status.fromThrowable(cause).getCode());
@@ -89,6 +105,7 @@ final class UploadReceiver implements StreamObserver<UploadDatasetRequest> {
             return;
         }
         ended = true;
+        idle.closed(this);
         LOG.infof("data set %s stored: %s, %d bytes, sha256 %s", info.getDatasetId(), info.getFormat(),
                 info.getSizeBytes(), info.getSha256());
         responses.onNext(info);
@@ -97,6 +114,7 @@ final class UploadReceiver implements StreamObserver<UploadDatasetRequest> {
 
     private void refuse(Exception e) {
         ended = true;
+        idle.closed(this);
         if (upload != null) {
             upload.abort();
         }

@@ -216,4 +216,58 @@ class DatasetServiceTest {
             assertEquals(5, call.answer.get(1, TimeUnit.SECONDS).getRowCount());
         }
     }
+
+    /** A clock tests move by hand. */
+    private static final class ManualClock extends Clock {
+        volatile java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void anUploadIdleForLongerThanTheTimeoutIsDroppedWithItsBytes() throws Exception {
+        ManualClock clock = new ManualClock();
+        try (JobStore jobs = JobStore.open(dataDir.resolve("jobs"), false, JobObserver.NONE, Clock.systemUTC());
+                DatasetService service = DatasetService.beside(jobs, 1 << 20, java.time.Duration.ofMinutes(1), clock)) {
+            Path root = dataDir.resolve("datasets");
+            FirstAnswer<DatasetInfo> stalled = new FirstAnswer<>();
+            StreamObserver<UploadDatasetRequest> requests = service.receive(stalled);
+            requests.onNext(UploadDatasetRequest.newBuilder().setMetadata(UploadMetadata.newBuilder()
+                    .setFilename("slow.jsonl")).build());
+            requests.onNext(UploadDatasetRequest.newBuilder().setChunk(ByteString.copyFromUtf8("{}\n")).build());
+            assertEquals(1, entries(root).size(), "the unfinished upload's directory");
+
+            clock.now = clock.now.plusSeconds(50);
+            service.expireIdleUploads();
+            assertFalse(stalled.isDone(), "50 s idle is within the minute");
+            requests.onNext(UploadDatasetRequest.newBuilder().setChunk(ByteString.copyFromUtf8("{}\n")).build());
+            clock.now = clock.now.plusSeconds(50);
+            service.expireIdleUploads();
+            assertFalse(stalled.isDone(), "the chunk 50 s ago counts as activity");
+
+            clock.now = clock.now.plusSeconds(11);
+            service.expireIdleUploads();
+            StatusRuntimeException dropped = assertThrows(StatusRuntimeException.class,
+                    () -> stalled.get(1, TimeUnit.SECONDS));
+            assertEquals(Status.Code.DEADLINE_EXCEEDED, dropped.getStatus().getCode());
+            assertEquals("chunk: nothing received for more than PT1M (anneal.datasets.idle-timeout); the upload was "
+                    + "dropped", dropped.getStatus().getDescription());
+            assertEquals(List.of(), entries(root), "nothing left on the volume");
+            requests.onCompleted();
+            assertEquals(List.of(), entries(root), "a late half-close stores nothing");
+        }
+    }
 }
