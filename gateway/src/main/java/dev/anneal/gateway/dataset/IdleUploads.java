@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
  * The uploads in progress, and the timer that ends those whose client has sent nothing for longer than the
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
  * the data volume until the connection dies.
  */
 final class IdleUploads implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(IdleUploads.class);
     /** One daemon thread for every store in the JVM; each store's check is one periodic task on it. */
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "anneal-idle-uploads");
@@ -68,7 +70,12 @@ final class IdleUploads implements AutoCloseable {
     void expire() {
         Instant cutoff = clock.instant().minus(timeout);
         for (UploadReceiver receiver : open) {
-            receiver.expireIfIdleSince(cutoff);
+            try {
+                receiver.expireIfIdleSince(cutoff);
+            } catch (RuntimeException e) {
+                // A periodic task that throws is never run again: keep checking the other uploads.
+                LOG.warn("cannot end an idle upload", e);
+            }
         }
     }
 

@@ -127,7 +127,12 @@ final class UploadReceiver implements StreamObserver<UploadDatasetRequest> {
             LOG.error("upload failed", e);
             status = Status.INTERNAL.withDescription("cannot store the upload: " + e).withCause(e);
         }
-        responses.onError(status.asRuntimeException());
+        try {
+            responses.onError(status.asRuntimeException());
+        } catch (RuntimeException callGone) {
+            // The client cancelled at the same moment: there is no one left to tell.
+            LOG.debugf("upload refused after its call ended: %s", status);
+        }
     }
 
     private static StatusRuntimeException invalid(String message) {
