@@ -7,7 +7,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Resolves a request's {@code base} to a local Hugging Face model directory: {@code job:<id>} is an earlier
@@ -70,7 +72,11 @@ public final class BaseModelResolver {
         return configured == null || configured.isBlank() ? null : URI.create(configured);
     }
 
-    private static Path earlierJob(String jobId, String field, RunEnvironment environment) {
+    private static Path earlierJob(String reference, String field, RunEnvironment environment) {
+        // job:<id>, or job:<id>/<part> for a model saved in parts (token-detection's generator/discriminator).
+        int slash = reference.indexOf('/');
+        String jobId = slash < 0 ? reference : reference.substring(0, slash);
+        String part = slash < 0 ? null : reference.substring(slash + 1);
         if (!JOB_ID.matcher(jobId).matches()) {
             throw RunFailure.invalidArgument(field, "'" + jobId + "' is not a job id");
         }
@@ -78,7 +84,32 @@ public final class BaseModelResolver {
         if (!Files.isDirectory(model)) {
             throw RunFailure.invalidArgument(field, "job " + jobId + " has no saved model");
         }
+        List<String> parts = modelParts(model);
+        if (part != null) {
+            if (!parts.contains(part)) {
+                throw RunFailure.invalidArgument(field, "job " + jobId + " has no model part '" + part + "'"
+                        + (parts.isEmpty() ? "" : "; its parts are " + parts));
+            }
+            return requireModelDirectory(model.resolve(part), "job:" + reference, field);
+        }
+        if (!Files.isRegularFile(model.resolve("config.json")) && !parts.isEmpty()) {
+            throw RunFailure.invalidArgument(field, "job " + jobId + " saved its model in parts " + parts
+                    + ": name one, e.g. job:" + jobId + "/" + parts.get(0));
+        }
         return requireModelDirectory(model, "job:" + jobId, field);
+    }
+
+    /** Subdirectories of a saved model that are models themselves, sorted by name. */
+    private static List<String> modelParts(Path model) {
+        try (Stream<Path> children = Files.list(model)) {
+            return children.filter(child -> Files.isRegularFile(child.resolve("config.json")))
+                    .map(child -> child.getFileName().toString())
+                    .filter(name -> JOB_ID.matcher(name).matches())
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     private static Path hubCache(String hubId, String field, Path cache) {

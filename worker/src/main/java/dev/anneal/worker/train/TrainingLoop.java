@@ -124,7 +124,7 @@ public final class TrainingLoop implements AutoCloseable {
                     for (int i = from; i < to; i++) {
                         rows.add(features.get((int) order[i]));
                     }
-                    return collator.collate(rows, scope);
+                    return collator.collate(rows, scope, (long) epochIndex * micro + first + index);
                 }
             });
             nextMicroBatch += count;

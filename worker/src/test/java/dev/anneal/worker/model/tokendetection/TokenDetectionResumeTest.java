@@ -1,5 +1,6 @@
 package dev.anneal.worker.model.tokendetection;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,16 +30,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Checkpoints hold the composite's state dict (generator.*, discriminator.* with the shared embeddings once), and
- * a token-detection run resumes from one. The resumed losses are not compared with an uninterrupted run's: the
- * masked-LM collator draws its masks from one generator seeded at BUILD_TRAINER, so a resumed run masks its
- * remaining batches differently (plain language-modeling resumes the same way).
+ * a token-detection run resumes from one exactly: masks come from the seed and the batch's number, replacements
+ * from libtorch's generator reseeded every step, so the resumed steps' losses and the saved generator/ and
+ * discriminator/ equal an uninterrupted run's bit for bit.
  */
 class TokenDetectionResumeTest {
     private static final Path BASE = HfReference.generatedDir().resolve("electra").resolve("ElectraForPreTraining");
     private static final String EMBEDDINGS = "electra.embeddings.word_embeddings.weight";
 
     @Test
-    void checkpointHoldsTheCompositeAndTheRunResumesFromIt(@TempDir Path jobs) throws Exception {
+    void checkpointHoldsTheCompositeAndTheRunResumesFromItExactly(@TempDir Path jobs) throws Exception {
         TrainRequest request = TrainRequest.newBuilder()
                 .setBase(BASE.toAbsolutePath().toString())
                 .setTask(Task.TOKEN_DETECTION)
@@ -61,8 +62,12 @@ class TokenDetectionResumeTest {
         Map<Long, Double> resumed = run(request.toBuilder().setCheckpoint("latest").build(), jobs.resolve("job"),
                 jobs, -1, JobState.SUCCEEDED);
         assertEquals(Set.of(4L, 5L, 6L), resumed.keySet());
+        Map<Long, Double> straight = run(request, jobs.resolve("straight"), jobs, -1, JobState.SUCCEEDED);
+        assertEquals(new TreeMap<>(straight).subMap(4L, 7L), resumed, "resumed steps lose exactly what uninterrupted ones do");
         for (String part : new String[] {"generator", "discriminator"}) {
-            assertTrue(Files.isRegularFile(jobs.resolve("job/model").resolve(part).resolve(HfCheckpoint.WEIGHTS_FILE)));
+            Path weights = Path.of(part, HfCheckpoint.WEIGHTS_FILE);
+            assertArrayEquals(Files.readAllBytes(jobs.resolve("straight/model").resolve(weights)),
+                    Files.readAllBytes(jobs.resolve("job/model").resolve(weights)), part + " weights");
         }
     }
 

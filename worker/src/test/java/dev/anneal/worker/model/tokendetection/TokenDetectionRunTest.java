@@ -3,6 +3,7 @@ package dev.anneal.worker.model.tokendetection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -15,6 +16,7 @@ import dev.anneal.api.v1.Task;
 import dev.anneal.api.v1.TrainEvent;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.api.v1.TrainingArguments;
+import dev.anneal.worker.base.BaseModelResolver;
 import dev.anneal.worker.hf.HfConfig;
 import dev.anneal.worker.hf.SafetensorsReader;
 import dev.anneal.worker.model.HeadType;
@@ -28,6 +30,7 @@ import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.run.Cancellation;
 import dev.anneal.worker.run.JobRunner;
 import dev.anneal.worker.run.RunEnvironment;
+import dev.anneal.worker.run.RunFailure;
 import dev.anneal.worker.testing.AnimalRows;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -107,6 +110,14 @@ class TokenDetectionRunTest {
                     "one shared tensor, saved in both parts");
             assertFalse(saved.contentEquals(embeddings(BASE, manager)), "the shared embeddings were trained");
         }
+
+        // A later job starts from one part: job:<id>/discriminator; the bare job id names the parts.
+        RunEnvironment later = new RunEnvironment(jobs.resolve("later"), jobs, null);
+        assertEquals(discriminator.toAbsolutePath().normalize(),
+                BaseModelResolver.resolve("job:rtd/discriminator", later));
+        RunFailure bare = assertThrows(RunFailure.class, () -> BaseModelResolver.resolve("job:rtd", later));
+        assertTrue(bare.getMessage().contains("[discriminator, generator]: name one, e.g. job:rtd/discriminator"),
+                bare.getMessage());
 
         Map<String, Double> metrics = run.metrics();
         assertTrue(metrics.containsKey("eval_loss"), metrics.toString());
