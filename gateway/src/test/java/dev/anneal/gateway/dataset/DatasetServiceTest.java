@@ -89,32 +89,13 @@ class DatasetServiceTest {
         }
     }
 
-    /** A clock a second later at every reading, so creation times never tie. */
-    private static Clock ticking() {
-        java.util.concurrent.atomic.AtomicLong seconds = new java.util.concurrent.atomic.AtomicLong(1_700_000_000L);
-        return new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return java.time.ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public java.time.Instant instant() {
-                return java.time.Instant.ofEpochSecond(seconds.incrementAndGet());
-            }
-        };
-    }
-
     @Test
     void listsNewestFirstFilteredByLabels() throws Exception {
         try (JobStore jobs = JobStore.open(dataDir.resolve("jobs"), false, JobObserver.NONE, Clock.systemUTC())) {
-            DatasetService service = DatasetService.beside(jobs, 1 << 20, ticking());
+            ManualClock clock = new ManualClock();
+            DatasetService service = DatasetService.beside(jobs, 1 << 20, clock);
             DatasetInfo first = upload(service, "a.csv", "text\nx\n");
+            clock.now = clock.now.plusSeconds(1);
             DatasetInfo second = upload(service, "b.csv", "text\ny\n");
             assertEquals(List.of(second, first), service.list(0, Map.of()));
             assertEquals(List.of(second), service.list(1, Map.of()));
