@@ -6,6 +6,7 @@ import dev.anneal.api.v1.Dataset;
 import dev.anneal.api.v1.Rows;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.cli.data.JsonLines;
+import dev.anneal.cli.dataset.DatasetFormatNames;
 import dev.anneal.cli.embedded.EmbeddedGateway;
 import dev.anneal.cli.embedded.GatewayJar;
 import dev.anneal.cli.output.EventPrinter;
@@ -48,11 +49,13 @@ final class TrainCommand implements Callable<Integer> {
             description = "Base model: a local Hugging Face directory, a hub id known to the gateway, or job:<id>.")
     String base;
 
-    @Option(names = "--train", required = true, paramLabel = "FILE.jsonl",
-            description = "Training rows, one JSON object per line.")
+    @Option(names = "--train", required = true, paramLabel = "FILE|ID",
+            description = "Training rows: a JSON-lines file (sent inline), a .csv/.parquet/.arrow file (uploaded"
+                    + " first), or the id of a data set stored with `anneal upload`.")
     Path train;
 
-    @Option(names = "--validation", paramLabel = "FILE.jsonl", description = "Validation rows; evaluated after training.")
+    @Option(names = "--validation", paramLabel = "FILE|ID",
+            description = "Validation rows, as --train; evaluated after training.")
     Path validation;
 
     @Option(names = "--task", defaultValue = "text-classification", paramLabel = "TASK",
@@ -66,6 +69,14 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--maxlength", paramLabel = "N", description = "Maximum tokens per example; default: the tokenizer's.")
     int maxlength;
+
+    @Option(names = "--tokenizers", paramLabel = "N",
+            description = "Parallel tokenizer workers; -1: one per core of the worker (default: one).")
+    int tokenizers;
+
+    @Option(names = "--tokenizebatch", paramLabel = "ROWS",
+            description = "Rows each tokenizer worker takes at a time, as txtai's tokenizebatch (default 1000).")
+    int tokenizebatch;
 
     @Option(names = "--metrics", split = ",", paramLabel = "m1,m2",
             description = "Metrics on the validation data, e.g. accuracy; reported as eval_<name>.")
@@ -85,6 +96,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--by-reference",
             description = "Send the data files' absolute paths instead of their rows (the gateway must see the files).")
     boolean byReference;
+
+    @Option(names = "--upload",
+            description = "Upload the data files to the gateway first and train on the stored data sets (no request"
+                    + " size limit; the data stays for later jobs).")
+    boolean upload;
 
     @Option(names = "--embedded",
             description = "Run a gateway as a child process for this job only (no server needed), then stop it.")
@@ -148,7 +164,8 @@ final class TrainCommand implements Callable<Integer> {
         EventPrinter printer = new EventPrinter(out, live, live ? Terminal.width() : Integer.MAX_VALUE);
         // An embedded gateway does not come back once gone: no point re-attaching to it.
         try (AnnealClient client = GatewayOptions.connect(target, embedded ? 0 : GatewayOptions.REATTACH_ATTEMPTS)) {
-            return new JobFollower(printer, err, target, embedded).follow(listener -> client.submit(request, listener));
+            TrainRequest sent = byReference ? request : FileUploads.upload(client, request, err);
+            return new JobFollower(printer, err, target, embedded).follow(listener -> client.submit(sent, listener));
         }
     }
 
@@ -169,6 +186,14 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--maxlength must be positive, got " + maxlength);
         }
         request.setMaxlength(maxlength);
+        if (tokenizers < -1) {
+            throw new IllegalArgumentException("--tokenizers must be -1 (one per core), 0 or a worker count, got "
+                    + tokenizers);
+        }
+        if (tokenizebatch < 0) {
+            throw new IllegalArgumentException("--tokenizebatch must be >= 0 (0 means 1000), got " + tokenizebatch);
+        }
+        request.setTokenizers(tokenizers).setTokenizebatch(tokenizebatch);
         if (idempotencyKey != null) {
             request.setIdempotencyKey(idempotencyKey);
         }
@@ -185,10 +210,17 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private Dataset dataset(Path file, String option) {
+        if (!Files.isRegularFile(file) && DatasetFormatNames.isDatasetId(file.toString())) {
+            return Dataset.newBuilder().setDatasetId(file.toString()).build();
+        }
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException(option + " " + file + ": no such file");
         }
-        if (byReference) {
+        if (byReference && upload) {
+            throw new IllegalArgumentException("--by-reference and --upload exclude each other");
+        }
+        if (byReference || upload || DatasetFormatNames.needsUpload(file.getFileName().toString())) {
+            // Without --by-reference, run() uploads a file given by path and sends its data set id instead.
             return Dataset.newBuilder().setUri(file.toAbsolutePath().normalize().toString()).build();
         }
         List<Struct> rows = JsonLines.read(file);

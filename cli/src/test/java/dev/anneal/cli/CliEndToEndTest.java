@@ -48,7 +48,7 @@ class CliEndToEndTest {
 
     record Run(int code, String out, String err) {}
 
-    private static Run anneal(String... args) {
+    static Run anneal(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine commandLine = Main.commandLine();

@@ -3,6 +3,12 @@ package dev.anneal.cli;
 import com.google.protobuf.Timestamp;
 import dev.anneal.api.v1.Accepted;
 import dev.anneal.api.v1.CancelJobRequest;
+import dev.anneal.api.v1.DatasetInfo;
+import dev.anneal.api.v1.DeleteDatasetRequest;
+import dev.anneal.api.v1.ListDatasetsRequest;
+import dev.anneal.api.v1.ListDatasetsResponse;
+import dev.anneal.api.v1.UploadDatasetRequest;
+import dev.anneal.api.v1.UploadMetadata;
 import dev.anneal.api.v1.Evaluation;
 import dev.anneal.api.v1.Finished;
 import dev.anneal.api.v1.GetJobRequest;
@@ -127,6 +133,85 @@ final class ScriptedTrainService extends TrainServiceGrpc.TrainServiceImplBase {
         }
         responses.onError(Status.FAILED_PRECONDITION.withDescription("job " + request.getJobId()
                 + " has already ended (SUCCEEDED)").asRuntimeException());
+    }
+
+    /** Upload streams as received: the metadata and the bytes of each stored data set, by id. */
+    final Map<String, UploadMetadata> uploadedMetadata = new ConcurrentHashMap<>();
+    final Map<String, byte[]> uploadedBytes = new ConcurrentHashMap<>();
+    private final Map<String, DatasetInfo> datasets = new java.util.LinkedHashMap<>();
+
+    /** Keeps the bytes in memory; checks the declared sha256 like the gateway; ids count up from ds-0...01. */
+    @Override
+    public StreamObserver<UploadDatasetRequest> uploadDataset(StreamObserver<DatasetInfo> responses) {
+        return new StreamObserver<>() {
+            private UploadMetadata metadata;
+            private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+
+            @Override
+            public void onNext(UploadDatasetRequest request) {
+                if (request.hasMetadata()) {
+                    metadata = request.getMetadata();
+                } else {
+                    bytes.writeBytes(request.getChunk().toByteArray());
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+                String sha256;
+                try {
+                    sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(bytes.toByteArray()));
+                } catch (java.security.NoSuchAlgorithmException e) {
+                    throw new IllegalStateException(e);
+                }
+                if (!metadata.getSha256().isEmpty() && !metadata.getSha256().equals(sha256)) {
+                    responses.onError(Status.INVALID_ARGUMENT.withDescription("metadata.sha256: mismatch")
+                            .asRuntimeException());
+                    return;
+                }
+                DatasetInfo info;
+                synchronized (datasets) {
+                    String id = String.format("ds-%032x", datasets.size() + 1);
+                    info = DatasetInfo.newBuilder().setDatasetId(id).setFormat(metadata.getFormat())
+                            .setFilename(metadata.getFilename()).setSizeBytes(bytes.size()).setSha256(sha256)
+                            .putAllLabels(metadata.getLabelsMap())
+                            .setCreated(Timestamp.newBuilder().setSeconds(1_700_000_000L)).build();
+                    datasets.put(id, info);
+                }
+                uploadedMetadata.put(info.getDatasetId(), metadata);
+                uploadedBytes.put(info.getDatasetId(), bytes.toByteArray());
+                responses.onNext(info);
+                responses.onCompleted();
+            }
+        };
+    }
+
+    @Override
+    public void listDatasets(ListDatasetsRequest request, StreamObserver<ListDatasetsResponse> responses) {
+        synchronized (datasets) {
+            responses.onNext(ListDatasetsResponse.newBuilder().addAllDatasets(datasets.values()).build());
+        }
+        responses.onCompleted();
+    }
+
+    @Override
+    public void deleteDataset(DeleteDatasetRequest request, StreamObserver<DatasetInfo> responses) {
+        DatasetInfo removed;
+        synchronized (datasets) {
+            removed = datasets.remove(request.getDatasetId());
+        }
+        if (removed == null) {
+            responses.onError(Status.NOT_FOUND.withDescription("dataset_id: no data set \"" + request.getDatasetId()
+                    + "\"").asRuntimeException());
+            return;
+        }
+        responses.onNext(removed);
+        responses.onCompleted();
     }
 
     private Job job(String id) {

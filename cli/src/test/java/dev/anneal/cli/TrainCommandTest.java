@@ -111,7 +111,7 @@ class TrainCommandTest {
                 anneal("train", t, "--base", "m", "--train", train.toString(), "--maxlength", "-1"));
         assertTrue(anneal("train", t, "--base", "m", "--train", train.toString(), "--task", "nope").err()
                 .startsWith("error: --task nope: unknown task; one of text-classification,"));
-        assertEquals(new Run(2, "error: Missing required option: '--train=FILE.jsonl'\nSee 'anneal train --help'.\n"),
+        assertEquals(new Run(2, "error: Missing required option: '--train=FILE|ID'\nSee 'anneal train --help'.\n"),
                 anneal("train", t, "--base", "m"));
     }
 

@@ -1,6 +1,12 @@
 package dev.anneal.api.client;
 
 import dev.anneal.api.v1.CancelJobRequest;
+import dev.anneal.api.v1.DatasetFormat;
+import dev.anneal.api.v1.DatasetInfo;
+import dev.anneal.api.v1.DeleteDatasetRequest;
+import dev.anneal.api.v1.GetDatasetRequest;
+import dev.anneal.api.v1.ListDatasetsRequest;
+import dev.anneal.api.v1.UploadMetadata;
 import dev.anneal.api.v1.GetJobRequest;
 import dev.anneal.api.v1.Job;
 import dev.anneal.api.v1.ListJobsRequest;
@@ -10,11 +16,17 @@ import dev.anneal.api.v1.TrainServiceGrpc;
 import dev.anneal.api.v1.WatchRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientResponseObserver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,6 +50,7 @@ public final class AnnealClient implements AutoCloseable {
     private final boolean ownsChannel;
     private final Duration unaryTimeout;
     private final int reattachAttempts;
+    private final int uploadChunkBytes;
     private final TrainServiceGrpc.TrainServiceStub async;
     private final TrainServiceGrpc.TrainServiceBlockingStub blocking;
 
@@ -55,6 +68,7 @@ public final class AnnealClient implements AutoCloseable {
         }
         this.unaryTimeout = builder.unaryTimeout;
         this.reattachAttempts = builder.reattachAttempts;
+        this.uploadChunkBytes = builder.uploadChunkBytes;
         this.async = TrainServiceGrpc.newStub(channel);
         this.blocking = TrainServiceGrpc.newBlockingStub(channel);
     }
@@ -149,6 +163,75 @@ public final class AnnealClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Uploads a data set file for later jobs (use the returned id as {@code Dataset.dataset_id}). The file's
+     * size and SHA-256 are sent first and verified by the gateway; the format follows the file's extension.
+     *
+     * @throws AnnealException INVALID_ARGUMENT (e.g. unknown extension, digest mismatch) or RESOURCE_EXHAUSTED
+     *     (larger than the gateway accepts)
+     * @throws UncheckedIOException when the file cannot be read
+     */
+    public DatasetInfo uploadDataset(Path file) {
+        return uploadDataset(file, DatasetFormat.DATASET_FORMAT_UNSPECIFIED, Map.of());
+    }
+
+    /** Like {@link #uploadDataset(Path)} with an explicit format. */
+    public DatasetInfo uploadDataset(Path file, DatasetFormat format) {
+        return uploadDataset(file, format, Map.of());
+    }
+
+    /** Like {@link #uploadDataset(Path)} with an explicit format and labels to store with the data set. */
+    public DatasetInfo uploadDataset(Path file, DatasetFormat format, Map<String, String> labels) {
+        Objects.requireNonNull(file, "file");
+        UploadMetadata.Builder metadata = UploadMetadata.newBuilder().setFormat(Objects.requireNonNull(format, "format"))
+                .setFilename(file.getFileName().toString()).putAllLabels(labels);
+        DatasetUploader uploader;
+        try {
+            uploader = DatasetUploader.of(file, metadata, uploadChunkBytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        async.uploadDataset(uploader);
+        try {
+            return uploader.result().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AnnealException(Status.Code.CANCELLED, "interrupted while uploading " + file, null, 0, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io;
+            }
+            throw AnnealException.from(e.getCause(), null, 0);
+        }
+    }
+
+    /** @throws AnnealException NOT_FOUND for an unknown data set */
+    public DatasetInfo getDataset(String datasetId) {
+        try {
+            return unary().getDataset(GetDatasetRequest.newBuilder().setDatasetId(datasetId).build());
+        } catch (StatusRuntimeException e) {
+            throw AnnealException.from(e);
+        }
+    }
+
+    /** Lists up to 100 stored data sets, newest first. */
+    public List<DatasetInfo> listDatasets() {
+        try {
+            return unary().listDatasets(ListDatasetsRequest.getDefaultInstance()).getDatasetsList();
+        } catch (StatusRuntimeException e) {
+            throw AnnealException.from(e);
+        }
+    }
+
+    /** @throws AnnealException NOT_FOUND for an unknown data set, FAILED_PRECONDITION while a job uses it */
+    public DatasetInfo deleteDataset(String datasetId) {
+        try {
+            return unary().deleteDataset(DeleteDatasetRequest.newBuilder().setDatasetId(datasetId).build());
+        } catch (StatusRuntimeException e) {
+            throw AnnealException.from(e);
+        }
+    }
+
     /** Shuts the channel down if this client created it; open streams end with CANCELLED/UNAVAILABLE. */
     @Override
     public void close() {
@@ -184,6 +267,7 @@ public final class AnnealClient implements AutoCloseable {
         private boolean plaintext = true;
         private Duration unaryTimeout = Duration.ofSeconds(30);
         private int reattachAttempts;
+        private int uploadChunkBytes = 1 << 20;
 
         private Builder() {}
 
@@ -224,6 +308,15 @@ public final class AnnealClient implements AutoCloseable {
                 throw new IllegalArgumentException("reattach attempts must be >= 0, got " + attempts);
             }
             this.reattachAttempts = attempts;
+            return this;
+        }
+
+        /** Bytes per message of an upload; default 1 MiB (the gateway accepts messages up to 64 MiB). */
+        public Builder optUploadChunkBytes(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("upload chunk bytes must be positive, got " + bytes);
+            }
+            this.uploadChunkBytes = bytes;
             return this;
         }
 

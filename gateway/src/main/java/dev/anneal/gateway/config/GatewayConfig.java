@@ -30,6 +30,19 @@ public interface GatewayConfig {
 
     WorkerService workerService();
 
+    Datasets datasets();
+
+    /** Uploaded data sets ({@code <data-dir>/datasets}). */
+    interface Datasets {
+        /** The largest data set an upload may store; a larger one is refused with RESOURCE_EXHAUSTED. */
+        @WithDefault("10G")
+        io.quarkus.runtime.configuration.MemorySize maxSize();
+
+        /** An upload whose client sends nothing for this long is dropped (DEADLINE_EXCEEDED), its bytes removed. */
+        @WithDefault("5m")
+        java.time.Duration idleTimeout();
+    }
+
     /** The kubernetes scheduler ({@code anneal.scheduler=kubernetes}); see KubernetesSettings. */
     interface Kubernetes {
         /** Where worker Jobs go; default: the namespace the gateway runs in. */

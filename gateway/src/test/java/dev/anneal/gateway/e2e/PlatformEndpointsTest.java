@@ -3,6 +3,7 @@ package dev.anneal.gateway.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.anneal.gateway.FirstAnswer;
 import dev.anneal.gateway.GatewayClient;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
@@ -19,7 +20,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -44,23 +44,9 @@ class PlatformEndpointsTest {
     @Test
     void reflectionListsTheTrainService() throws Exception {
         try (GatewayClient gateway = GatewayClient.connect()) {
-            CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
+            FirstAnswer<ServerReflectionResponse> answer = new FirstAnswer<>();
             StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(gateway.channel)
-                    .serverReflectionInfo(new StreamObserver<>() {
-                        @Override
-                        public void onNext(ServerReflectionResponse value) {
-                            answer.complete(value);
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            answer.completeExceptionally(t);
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                        }
-                    });
+                    .serverReflectionInfo(answer);
             requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
             List<String> services = answer.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList()
                     .stream().map(ServiceResponse::getName).toList();

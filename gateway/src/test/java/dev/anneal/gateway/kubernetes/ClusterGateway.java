@@ -1,6 +1,7 @@
 package dev.anneal.gateway.kubernetes;
 
 import dev.anneal.api.v1.TrainServiceGrpc;
+import dev.anneal.gateway.dataset.DatasetService;
 import dev.anneal.gateway.job.JobObserver;
 import dev.anneal.gateway.job.JobStore;
 import dev.anneal.gateway.metrics.GatewayMetrics;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 final class ClusterGateway implements AutoCloseable {
     final JobStore store;
     final KubernetesScheduler scheduler;
+    final DatasetService datasets;
     private final Server trainServer;
     final ManagedChannel channel;
     final TrainServiceGrpc.TrainServiceBlockingStub train;
@@ -37,8 +39,10 @@ final class ClusterGateway implements AutoCloseable {
         scheduler = new KubernetesScheduler(client, settings, store, workerPort, Duration.ofMillis(250),
                 Clock.systemUTC()).start();
         GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
+        datasets = DatasetService.beside(store, 1 << 20, Clock.systemUTC());
         trainServer = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(new TrainGrpcService(new JobService(store, scheduler), new OpenStreams(metrics, 1 << 16)))
+                .addService(new TrainGrpcService(new JobService(store, scheduler), new OpenStreams(metrics, 1 << 16),
+                        datasets))
                 .build().start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", trainServer.getPort()).usePlaintext().build();
         train = TrainServiceGrpc.newBlockingStub(channel);

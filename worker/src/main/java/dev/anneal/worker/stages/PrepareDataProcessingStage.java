@@ -10,6 +10,7 @@ import dev.anneal.worker.run.RunState;
 import dev.anneal.worker.task.Columns;
 import dev.anneal.worker.task.TextClassificationTask;
 import dev.anneal.worker.task.TrainingTask;
+import java.nio.file.Path;
 
 /**
  * Stage 6: the task's columns and data sources; for text-classification, the label space counted over
@@ -25,9 +26,10 @@ public final class PrepareDataProcessingStage implements PipelineStep {
     public void run(RunState state) {
         TrainingTask task = state.get(TrainingTask.class);
         Columns columns = task.columns(state.request().getColumnsList());
-        RowSource train = RowSources.of("train", state.request().getTrain());
+        Path datasets = state.environment().datasetsRoot();
+        RowSource train = RowSources.of("train", state.request().getTrain(), datasets);
         RowSource validation = state.request().hasValidation()
-                ? RowSources.of("validation", state.request().getValidation())
+                ? RowSources.of("validation", state.request().getValidation(), datasets)
                 : null;
         task.prepare(columns, train);
         task.configure(state.get(BaseModel.class).config());

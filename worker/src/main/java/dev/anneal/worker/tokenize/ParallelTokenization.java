@@ -11,15 +11,22 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 
 /**
- * Tokenizes a row source with N workers and returns the features in row order, exactly as one worker
- * would: rows are read in chunks, each chunk's rows are split across the workers, results are joined in
- * order before the next chunk is read, so memory holds one chunk of rows at a time.
+ * Tokenizes a row source with N workers in batches of {@code batchSize} rows (txtai's {@code tokenizebatch})
+ * and returns the features in row order, exactly as one worker would. Rows are read in rounds of
+ * {@code workers × batchSize}: a full round gives each worker one whole batch; the last, shorter round is
+ * shared evenly so every worker helps (as {@code datasets.map} shards a data set across its processes before it
+ * batches). The results of a round are joined in order before the next round is read, so memory holds at most
+ * one round of rows.
+ *
+ * <p>txtai merges a language task's texts per batch of its tokenization map; Anneal merges the whole data
+ * set after this (TrainingTask.merge), so the batch size shapes the work, never the features.
  */
 public final class ParallelTokenization {
-    /** Rows read and tokenized together (txtai's tokenizebatch). */
-    public static final int CHUNK = 1000;
+    /** txtai's default {@code tokenizebatch}. */
+    public static final int DEFAULT_BATCH_SIZE = 1000;
 
     /** Turns one row into its features. */
     @FunctionalInterface
@@ -38,19 +45,35 @@ public final class ParallelTokenization {
         return Math.max(1, requested);
     }
 
-    public static List<Feature> run(RowSource source, int workers, Cancellation cancellation, RowTokenizer tokenizer) {
+    /** The request's {@code tokenizebatch}: 0 means txtai's default of 1000 rows. */
+    public static int batchSize(int requested) {
+        if (requested < 0) {
+            throw RunFailure.invalidArgument("tokenizebatch", "must be >= 0 (0 means " + DEFAULT_BATCH_SIZE
+                    + "), got " + requested);
+        }
+        return requested == 0 ? DEFAULT_BATCH_SIZE : requested;
+    }
+
+    public static List<Feature> run(RowSource source, int workers, int batchSize, Cancellation cancellation,
+            RowTokenizer tokenizer) {
+        if (workers < 1 || batchSize < 1) {
+            throw new IllegalArgumentException("workers and batchSize must be positive, got " + workers + " and "
+                    + batchSize);
+        }
+        long roundSize = (long) workers * batchSize;
         List<Feature> features = new ArrayList<>();
-        ExecutorService pool = workers > 1 ? Executors.newFixedThreadPool(workers, daemon()) : null;
+        ExecutorService pool = workers > 1 ? Executors.newFixedThreadPool(workers, daemonThreads()) : null;
         try (RowSource.RowCursor rows = source.open()) {
             long index = 0;
-            List<Map<String, Object>> chunk = new ArrayList<>(CHUNK);
+            List<Map<String, Object>> round = new ArrayList<>((int) Math.min(roundSize, DEFAULT_BATCH_SIZE));
             while (rows.hasNext()) {
-                chunk.add(rows.next());
-                if (chunk.size() == CHUNK || !rows.hasNext()) {
+                round.add(rows.next());
+                if (round.size() >= roundSize || !rows.hasNext()) {
                     cancellation.checkpoint();
-                    features.addAll(pool == null ? sequential(chunk, index, tokenizer) : parallel(chunk, index, tokenizer, pool, workers));
-                    index += chunk.size();
-                    chunk.clear();
+                    features.addAll(pool == null ? tokenize(round, index, tokenizer)
+                            : tokenize(round, index, tokenizer, pool, workers));
+                    index += round.size();
+                    round.clear();
                 }
             }
         } finally {
@@ -61,7 +84,12 @@ public final class ParallelTokenization {
         return features;
     }
 
-    private static List<Feature> sequential(List<Map<String, Object>> rows, long firstIndex, RowTokenizer tokenizer) {
+    /** Rows per worker in a round of {@code rows}: whole batches in a full round, an even share in the last. */
+    static int sliceSize(int rows, int workers) {
+        return (rows + workers - 1) / workers;
+    }
+
+    private static List<Feature> tokenize(List<Map<String, Object>> rows, long firstIndex, RowTokenizer tokenizer) {
         List<Feature> features = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             features.addAll(tokenizer.features(rows.get(i), firstIndex + i));
@@ -69,16 +97,17 @@ public final class ParallelTokenization {
         return features;
     }
 
-    private static List<Feature> parallel(List<Map<String, Object>> rows, long firstIndex, RowTokenizer tokenizer,
+    /** One contiguous slice of the round per worker, joined in the slices' order. */
+    private static List<Feature> tokenize(List<Map<String, Object>> round, long firstIndex, RowTokenizer tokenizer,
             ExecutorService pool, int workers) {
-        int slice = (rows.size() + workers - 1) / workers;
-        List<Future<List<Feature>>> parts = new ArrayList<>();
-        for (int from = 0; from < rows.size(); from += slice) {
-            List<Map<String, Object>> part = rows.subList(from, Math.min(rows.size(), from + slice));
+        int slice = sliceSize(round.size(), workers);
+        List<Future<List<Feature>>> parts = new ArrayList<>(workers);
+        for (int from = 0; from < round.size(); from += slice) {
+            List<Map<String, Object>> part = round.subList(from, Math.min(round.size(), from + slice));
             long first = firstIndex + from;
-            parts.add(pool.submit(() -> sequential(part, first, tokenizer)));
+            parts.add(pool.submit(() -> tokenize(part, first, tokenizer)));
         }
-        List<Feature> features = new ArrayList<>(rows.size());
+        List<Feature> features = new ArrayList<>(round.size());
         for (Future<List<Feature>> part : parts) {
             try {
                 features.addAll(part.get());
@@ -95,7 +124,7 @@ public final class ParallelTokenization {
         return features;
     }
 
-    private static java.util.concurrent.ThreadFactory daemon() {
+    private static ThreadFactory daemonThreads() {
         return runnable -> {
             Thread thread = new Thread(runnable, "anneal-tokenizer");
             thread.setDaemon(true);

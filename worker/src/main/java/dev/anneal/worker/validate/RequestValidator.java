@@ -5,12 +5,14 @@ import dev.anneal.api.v1.Dataset;
 import dev.anneal.api.v1.Task;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.worker.data.InlineRows;
+import dev.anneal.worker.data.UploadedDatasets;
 import dev.anneal.worker.distill.DistillationSettings;
 import dev.anneal.worker.metrics.Metrics;
 import dev.anneal.worker.run.RunFailure;
 import dev.anneal.worker.task.Columns;
 import dev.anneal.worker.task.TrainingTask;
 import dev.anneal.worker.task.TrainingTasks;
+import dev.anneal.worker.tokenize.ParallelTokenization;
 import dev.anneal.worker.train.TrainingArgs;
 import java.util.List;
 
@@ -48,6 +50,7 @@ public final class RequestValidator {
             throw RunFailure.invalidArgument("tokenizers", "must be -1 (all cores), 0 or a worker count, got "
                     + request.getTokenizers());
         }
+        ParallelTokenization.batchSize(request.getTokenizebatch());
         Metrics.requireApplicable(request.getMetricsList(), request.getTask());
         DistillationSettings.validate(request);
         refuseUnsupported(request);
@@ -66,9 +69,15 @@ public final class RequestValidator {
                     throw RunFailure.invalidArgument(field + ".uri", "is empty");
                 }
             }
+            case DATASET_ID -> {
+                if (!UploadedDatasets.isValidId(dataset.getDatasetId())) {
+                    throw RunFailure.invalidArgument(field + ".dataset_id", "'" + dataset.getDatasetId()
+                            + "' is not a data set id (UploadDataset returns one)");
+                }
+            }
             case SOURCE_NOT_SET -> {
                 if (required) {
-                    throw RunFailure.invalidArgument(field, "is required: give rows or a uri");
+                    throw RunFailure.invalidArgument(field, "is required: give rows, a uri or a dataset_id");
                 }
             }
         }

@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** N tokenizer workers give the same features in the same order as one, for windowed and merged tasks. */
+/**
+ * N tokenizer workers and any tokenizebatch give the same features in the same order as one worker with
+ * txtai's default batch, for windowed and merged tasks.
+ */
 class ParallelTaskTokenizationTest {
     @Test
     void questionWindowsAndTextMergesDoNotDependOnTheWorkerCount() {
@@ -33,18 +36,23 @@ class ParallelTaskTokenizationTest {
     private static void assertSame(TrainingTask task, List<Map<String, Object>> rows, TextTokenizer tokenizer) {
         Columns columns = task.columns(List.of());
         List<List<Feature>> runs = new ArrayList<>();
-        for (int workers : new int[] {1, 3}) {
-            List<Feature> features = ParallelTokenization.run(new ListRows("train.rows", rows), workers,
+        int[][] workersAndBatch = {{1, ParallelTokenization.DEFAULT_BATCH_SIZE}, {3, ParallelTokenization.DEFAULT_BATCH_SIZE},
+            {3, 7}, {2, 1}};
+        for (int[] setting : workersAndBatch) {
+            List<Feature> features = ParallelTokenization.run(new ListRows("train.rows", rows), setting[0], setting[1],
                     new Cancellation(), (row, index) -> task.features(columns, row, index, "train.rows", tokenizer));
             runs.add(task.merge(features, tokenizer.maxLength()));
         }
-        assertEquals(runs.get(0).size(), runs.get(1).size());
-        for (int i = 0; i < runs.get(0).size(); i++) {
-            Feature one = runs.get(0).get(i);
-            Feature many = runs.get(1).get(i);
-            assertEquals(one.longs().keySet(), many.longs().keySet());
-            for (String name : one.longs().keySet()) {
-                assertArrayEquals(one.longs().get(name), many.longs().get(name), task.kind() + " feature " + i);
+        for (int run = 1; run < runs.size(); run++) {
+            assertEquals(runs.get(0).size(), runs.get(run).size());
+            for (int i = 0; i < runs.get(0).size(); i++) {
+                Feature one = runs.get(0).get(i);
+                Feature many = runs.get(run).get(i);
+                assertEquals(one.longs().keySet(), many.longs().keySet());
+                for (String name : one.longs().keySet()) {
+                    assertArrayEquals(one.longs().get(name), many.longs().get(name), task.kind() + " feature " + i
+                            + " with workers/batch " + java.util.Arrays.toString(workersAndBatch[run]));
+                }
             }
         }
     }
