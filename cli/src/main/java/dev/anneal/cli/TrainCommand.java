@@ -3,6 +3,7 @@ package dev.anneal.cli;
 import com.google.protobuf.Struct;
 import dev.anneal.api.client.AnnealClient;
 import dev.anneal.api.v1.Dataset;
+import dev.anneal.api.v1.Distillation;
 import dev.anneal.api.v1.Rows;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.cli.data.JsonLines;
@@ -77,6 +78,33 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--tokenizebatch", paramLabel = "ROWS",
             description = "Rows each tokenizer worker takes at a time, as txtai's tokenizebatch (default 1000).")
     int tokenizebatch;
+
+    @Option(names = "--stride", paramLabel = "N",
+            description = "Question answering: tokens of overlap between context windows (default 128).")
+    int stride;
+
+    @Option(names = "--prefix", paramLabel = "TEXT", description = "Sequence-sequence: text put before every source.")
+    String prefix;
+
+    @Option(names = "--merge", paramLabel = "MODE",
+            description = "Language tasks: concat (default), pack or none, as txtai's merge.")
+    String merge;
+
+    @Option(names = "--checkpoint", paramLabel = "REF",
+            description = "Resume: latest, job:<id>[/checkpoint-N] or a checkpoint directory.")
+    String checkpoint;
+
+    @Option(names = "--teacher", paramLabel = "MODEL",
+            description = "Distil from this trained classifier (a directory, hub id or job:<id>), as txtai's teacher.")
+    String teacher;
+
+    @Option(names = "--temperature", paramLabel = "T",
+            description = "Distillation softmax temperature (default 1.0); needs --teacher.")
+    Double temperature;
+
+    @Option(names = "--alpha", paramLabel = "A",
+            description = "Distillation weight of the teacher term in [0, 1] (default 0.5); needs --teacher.")
+    Double alpha;
 
     @Option(names = "--metrics", split = ",", paramLabel = "m1,m2",
             description = "Metrics on the validation data, e.g. accuracy; reported as eval_<name>.")
@@ -194,10 +222,45 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--tokenizebatch must be >= 0 (0 means 1000), got " + tokenizebatch);
         }
         request.setTokenizers(tokenizers).setTokenizebatch(tokenizebatch);
+        if (stride < 0) {
+            throw new IllegalArgumentException("--stride must be positive, got " + stride);
+        }
+        request.setStride(stride);
+        if (prefix != null) {
+            request.setPrefix(prefix);
+        }
+        if (merge != null) {
+            request.setMerge(merge);
+        }
+        if (checkpoint != null) {
+            request.setCheckpoint(checkpoint);
+        }
+        distillation(request);
         if (idempotencyKey != null) {
             request.setIdempotencyKey(idempotencyKey);
         }
         return request.build();
+    }
+
+    /** --teacher, --temperature and --alpha; the gateway checks their ranges and names the request fields. */
+    private void distillation(TrainRequest.Builder request) {
+        if (teacher == null) {
+            if (temperature != null || alpha != null) {
+                throw new IllegalArgumentException("--temperature and --alpha need --teacher");
+            }
+            return;
+        }
+        request.setTeacher(resolveBase(teacher));
+        Distillation.Builder settings = Distillation.newBuilder();
+        if (temperature != null) {
+            settings.setTemperature(temperature);
+        }
+        if (alpha != null) {
+            settings.setAlpha(alpha);
+        }
+        if (temperature != null || alpha != null) {
+            request.setDistillation(settings);
+        }
     }
 
     /** A local directory is sent as an absolute path, so a gateway with another working directory finds it. */

@@ -65,6 +65,23 @@ class TrainCommandTest {
     }
 
     @Test
+    void taskAndDistillationOptionsMapOntoTheirFields() {
+        TrainRequest request = request("--base", model.toString(), "--train", train.toString(), "--stride", "32",
+                "--prefix", "translate: ", "--merge", "pack", "--checkpoint", "latest", "--teacher", "job:teacher",
+                "--temperature", "2.5", "--alpha", "0");
+        assertEquals(32, request.getStride());
+        assertEquals("translate: ", request.getPrefix());
+        assertEquals("pack", request.getMerge());
+        assertEquals("latest", request.getCheckpoint());
+        assertEquals("job:teacher", request.getTeacher());
+        assertEquals(2.5, request.getDistillation().getTemperature());
+        assertTrue(request.getDistillation().hasAlpha(), "an explicit alpha of 0 is sent, not left to the default");
+        assertEquals(0.0, request.getDistillation().getAlpha());
+        assertFalse(request("--base", model.toString(), "--train", train.toString(), "--teacher", model.toString())
+                .hasDistillation(), "no settings given: the gateway's defaults apply");
+    }
+
+    @Test
     void byReferenceSendsAbsolutePathsInsteadOfRows() {
         TrainRequest request = request("--base", "org/some-hub-model", "--train", train.toString(),
                 "--validation", validation.toString(), "--by-reference");
@@ -111,6 +128,10 @@ class TrainCommandTest {
                 anneal("train", t, "--base", "m", "--train", train.toString(), "--maxlength", "-1"));
         assertTrue(anneal("train", t, "--base", "m", "--train", train.toString(), "--task", "nope").err()
                 .startsWith("error: --task nope: unknown task; one of text-classification,"));
+        assertEquals(new Run(2, "error: --temperature and --alpha need --teacher\nSee 'anneal train --help'.\n"),
+                anneal("train", t, "--base", "m", "--train", train.toString(), "--alpha", "0.3"));
+        assertEquals(new Run(2, "error: --stride must be positive, got -4\nSee 'anneal train --help'.\n"),
+                anneal("train", t, "--base", "m", "--train", train.toString(), "--stride", "-4"));
         assertEquals(new Run(2, "error: Missing required option: '--train=FILE|ID'\nSee 'anneal train --help'.\n"),
                 anneal("train", t, "--base", "m"));
     }
