@@ -84,7 +84,4 @@ class LanguageModelScenariosTest extends GatewayTest {
         }
         LOG.infof("causal LM scenario, merge %s: %.1f s wall, %d steps", merge, job.wallSeconds(), job.maxSteps());
     }
-
-    // testRTD (token-detection: ELECTRA generator + discriminator, generator/ and discriminator/ saved):
-    // TokenDetectionScenarioTest in this package, added with the token-detection work.
 }

@@ -10,6 +10,7 @@ import dev.anneal.worker.model.Batch;
 import dev.anneal.worker.model.HeadType;
 import dev.anneal.worker.model.HfCheckpoint;
 import dev.anneal.worker.model.LoadOptions;
+import dev.anneal.worker.model.LoadReport;
 import dev.anneal.worker.model.ModelFamilies;
 import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.task.TokenizerOutputs;
@@ -18,6 +19,7 @@ import dev.anneal.worker.tokenize.TokenizerSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,21 +34,27 @@ final class SavedModel implements AutoCloseable {
     private final TransformerModel model;
     private final TextTokenizer tokenizer;
     private final boolean typeIds;
+    private final List<String> unusedWeights;
 
-    private SavedModel(HfConfig config, TransformerModel model, TextTokenizer tokenizer) {
+    private SavedModel(HfConfig config, TransformerModel model, TextTokenizer tokenizer, List<String> unusedWeights) {
         this.config = config;
         this.model = model;
         this.tokenizer = tokenizer;
         this.typeIds = TokenizerOutputs.returnsTokenTypeIds(tokenizer);
+        this.unusedWeights = unusedWeights;
     }
 
-    /** Loads every weight of {@code dir} into the {@code head} model; a missing or unused weight fails. */
+    /**
+     * Loads {@code dir} into the {@code head} model; a weight the model needs and {@code dir} lacks fails, a
+     * weight {@code dir} holds and the model does not use is listed by {@link #unusedWeights()}.
+     */
     static SavedModel open(Path dir, HeadType head) throws IOException {
         HfConfig config = HfConfig.read(dir);
         TransformerModel model = ModelFamilies.create(config, head);
         try {
-            HfCheckpoint.load(dir, model, LoadOptions.strict());
-            return new SavedModel(config, model, TextTokenizer.load(dir, TokenizerSettings.read(dir), MAX_LENGTH));
+            LoadReport report = HfCheckpoint.load(dir, model, LoadOptions.strict());
+            return new SavedModel(config, model, TextTokenizer.load(dir, TokenizerSettings.read(dir), MAX_LENGTH),
+                    report.unexpected());
         } catch (IOException | RuntimeException e) {
             model.close();
             throw e;
@@ -63,6 +71,11 @@ final class SavedModel implements AutoCloseable {
 
     TextTokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /** Saved weights the model did not load: none when the directory is exactly this model. */
+    List<String> unusedWeights() {
+        return unusedWeights;
     }
 
     /** One output of an eval-mode forward pass over one encoded example, as floats. */

@@ -170,9 +170,6 @@ class TextClassificationScenariosTest extends GatewayTest {
         }
     }
 
-    // testKD (knowledge distillation, a teacher from an earlier job): DistillationScenarioTest in this package,
-    // added with the distillation work.
-
     /** The JVM's peak resident set size (Linux). */
     private static String peakRss() {
         try {

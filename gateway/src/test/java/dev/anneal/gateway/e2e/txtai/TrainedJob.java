@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.anneal.api.v1.Finished;
 import dev.anneal.api.v1.JobState;
 import dev.anneal.api.v1.Stage;
+import dev.anneal.api.v1.Task;
 import dev.anneal.api.v1.TrainEvent;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.gateway.Events;
@@ -22,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  * A job submitted through the gateway's {@code Train} RPC and followed to its end, after the checks every
  * txtai scenario shares: the stream starts with {@code accepted}, its sequences are contiguous, the job
  * passes QUEUED, SCHEDULED and the fourteen pipeline stages in order and ends SUCCEEDED with a Hugging Face
- * directory; training reported a finite loss; with validation data, an evaluation event and the final
- * metrics carry eval_loss and every requested metric.
+ * directory (for token-detection, one per part); training reported a finite loss; with validation data, an
+ * evaluation event and the final metrics carry eval_loss and every requested metric.
  */
 record TrainedJob(String jobId, List<TrainEvent> events, Finished finished, double wallSeconds) {
 
@@ -50,7 +51,7 @@ record TrainedJob(String jobId, List<TrainEvent> events, Finished finished, doub
         assertTrue(losses.stream().allMatch(Double::isFinite), "losses: " + losses);
 
         Path model = Path.of(finished.getModelLocation());
-        for (String file : List.of("config.json", "model.safetensors", "tokenizer.json", "trainer_state.json")) {
+        for (String file : savedFiles(request)) {
             assertTrue(Files.isRegularFile(model.resolve(file)), file + " missing in " + model);
         }
 
@@ -72,6 +73,21 @@ record TrainedJob(String jobId, List<TrainEvent> events, Finished finished, doub
             assertEquals(List.of(), evaluations, "evaluation without validation data");
         }
         return new TrainedJob(events.get(0).getJobId(), events, finished, seconds);
+    }
+
+    /**
+     * The files a saved model directory holds: one Hugging Face model at the top, or for token-detection its
+     * two models as the parts {@code generator/} and {@code discriminator/} under a shared tokenizer.
+     */
+    private static List<String> savedFiles(TrainRequest request) {
+        List<String> files = new ArrayList<>(List.of("tokenizer.json", "trainer_state.json"));
+        List<String> models = request.getTask() == Task.TOKEN_DETECTION ? List.of("generator/", "discriminator/")
+                : List.of("");
+        for (String model : models) {
+            files.add(model + "config.json");
+            files.add(model + "model.safetensors");
+        }
+        return files;
     }
 
     Path modelDir() {

@@ -5,7 +5,8 @@
  * job saved, loaded back with the worker's classes ({@link dev.anneal.gateway.e2e.txtai.SavedModel},
  * {@link dev.anneal.gateway.e2e.txtai.TxtaiPipelines}). {@link dev.anneal.gateway.e2e.txtai.TrainedJob} checks
  * what every scenario shares: SUCCEEDED after QUEUED, SCHEDULED and the fourteen pipeline stages, contiguous
- * events, a saved Hugging Face directory, evaluation metrics when validation data is given.
+ * events, a saved Hugging Face directory (token-detection: one per part), evaluation metrics when validation
+ * data is given.
  *
  * <table>
  *   <caption>txtai test → scenario</caption>
@@ -19,10 +20,10 @@
  *   <tr><td>testSeqSeq</td><td>{@code SequenceSequenceScenarioTest}</td></tr>
  *   <tr><td>testMLM</td><td>{@code LanguageModelScenariosTest.maskedLanguageModeling}</td></tr>
  *   <tr><td>testCLM</td><td>{@code LanguageModelScenariosTest.causalLanguageModeling} (concat, pack, none)</td></tr>
- *   <tr><td>testKD</td><td>TO ADD: {@code DistillationScenarioTest} (teacher = an earlier job), with the
- *       distillation work</td></tr>
- *   <tr><td>testRTD</td><td>TO ADD: {@code TokenDetectionScenarioTest} (generator/ and discriminator/ saved),
- *       with the token-detection work</td></tr>
+ *   <tr><td>testKD</td><td>{@code DistillationScenarioTest} (teacher = an earlier job, {@code job:<id>}; only
+ *       the student's tensors saved)</td></tr>
+ *   <tr><td>testRTD</td><td>{@code TokenDetectionScenarioTest} (generator/ and discriminator/ saved and loadable,
+ *       token accuracy; a later job fine-tunes {@code job:<id>/discriminator})</td></tr>
  *   <tr><td>testPEFT</td><td>when LoRA + 4-bit quantization land</td></tr>
  *   <tr><td>testEmpty</td><td>not a job: the worker's data tests</td></tr>
  * </table>
