@@ -9,9 +9,12 @@ import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.model.HfCheckpoint;
 import dev.anneal.worker.model.LoadOptions;
 import dev.anneal.worker.model.LoadReport;
+import dev.anneal.worker.model.lora.LoraModel;
 import dev.anneal.worker.model.tokendetection.TokenDetectionLoader;
 import dev.anneal.worker.run.RunFailure;
+import dev.anneal.worker.base.BaseModelResolver;
 import java.io.IOException;
+import java.nio.file.Path;
 import dev.anneal.worker.run.PipelineStep;
 import dev.anneal.worker.run.RunState;
 import dev.anneal.worker.task.TokenDetectionTask;
@@ -47,6 +50,7 @@ public final class CreateModelStage implements PipelineStep {
             } else {
                 model = state.own(ModelFamilies.create(base.config(), task.head()));
                 report = HfCheckpoint.load(base.directory(), model, options);
+                mergeAdapters(state, model);
             }
         } catch (IOException e) {
             throw RunFailure.invalidArgument("base", "cannot load the weights of " + base.directory() + ": "
@@ -62,5 +66,18 @@ public final class CreateModelStage implements PipelineStep {
                             + report.unexpected())).build());
         }
         state.put(TransformerModel.class, DistillationSetup.withTeacherIfRequested(state, model));
+    }
+
+    /** A LoRA job as base: its adapters (and its task head) are merged into the base weights, as PEFT's merge_and_unload. */
+    private static void mergeAdapters(RunState state, TransformerModel model) throws IOException {
+        for (Path adapter : BaseModelResolver.adapters(state.request().getBase(), "base", state.environment())) {
+            try {
+                LoraModel.load(model, adapter).mergeAndUnload();
+            } catch (IllegalArgumentException e) {
+                throw new IOException("LoRA adapter " + adapter + ": " + e.getMessage(), e);
+            }
+            state.emit(TrainEvent.newBuilder().setLog(Log.newBuilder().setLevel(Log.Level.INFO)
+                    .setMessage("merged the LoRA adapter " + adapter + " into the base weights")).build());
+        }
     }
 }

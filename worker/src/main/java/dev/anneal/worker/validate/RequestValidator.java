@@ -7,6 +7,7 @@ import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.worker.data.InlineRows;
 import dev.anneal.worker.distill.DistillationSettings;
 import dev.anneal.worker.metrics.Metrics;
+import dev.anneal.worker.model.lora.LoraRequest;
 import dev.anneal.worker.run.RunFailure;
 import dev.anneal.worker.task.Columns;
 import dev.anneal.worker.task.TrainingTask;
@@ -50,6 +51,7 @@ public final class RequestValidator {
         }
         Metrics.requireApplicable(request.getMetricsList(), request.getTask());
         DistillationSettings.validate(request);
+        LoraRequest.validate(request);
         refuseUnsupported(request);
         TrainingArgs.resolve(request.getArgs());
     }
@@ -86,9 +88,6 @@ public final class RequestValidator {
 
     /** Fields of the contract that later releases fill in: refused, never silently ignored. */
     private static void refuseUnsupported(TrainRequest request) {
-        if (request.hasLora()) {
-            throw RunFailure.invalidArgument("lora", "LoRA is not supported by this build yet");
-        }
         if (request.hasQuantize()) {
             throw RunFailure.invalidArgument("quantize", "quantization is not supported by this build yet");
         }

@@ -98,7 +98,7 @@ class HfTrainerTraceTest {
         assertArrayEquals(java.util.Arrays.copyOf(expected, actual.length), actual, "epoch 0 row order");
     }
 
-    private static void assertParameters(TransformerModel model, JsonNode expected, int step) {
+    static void assertParameters(TransformerModel model, JsonNode expected, int step) {
         Map<String, Parameter> parameters = model.namedParameters();
         expected.fields().forEachRemaining(entry -> {
             String name = entry.getKey();
@@ -119,13 +119,13 @@ class HfTrainerTraceTest {
         });
     }
 
-    private static Batch batch(JsonNode recorded, NDManager scope) {
+    static Batch batch(JsonNode recorded, NDManager scope) {
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         recorded.fields().forEachRemaining(entry -> tensors.put(entry.getKey(), longs(entry.getValue(), scope)));
         return new Batch(tensors);
     }
 
-    private static NDArray longs(JsonNode node, NDManager scope) {
+    static NDArray longs(JsonNode node, NDManager scope) {
         if (!node.get(0).isArray()) {
             long[] values = new long[node.size()];
             for (int i = 0; i < values.length; i++) {
@@ -144,7 +144,7 @@ class HfTrainerTraceTest {
         return scope.create(values, new Shape(rows, columns));
     }
 
-    private static List<Feature> features(JsonNode processed) {
+    static List<Feature> features(JsonNode processed) {
         List<Feature> features = new ArrayList<>();
         for (int row = 0; row < processed.get("input_ids").size(); row++) {
             Map<String, long[]> longs = new LinkedHashMap<>();

@@ -94,6 +94,20 @@ public record LoraConfig(int r, double alpha, double dropout, List<String> targe
                 targetList, save, node.path("use_rslora").asBoolean(false), task);
     }
 
+    /** Whether {@code dir} holds a PEFT adapter (adapter_config.json) rather than a model. */
+    public static boolean isAdapterDirectory(Path dir) {
+        return Files.isRegularFile(dir.resolve(FILE_NAME));
+    }
+
+    /** The {@code base_model_name_or_path} an adapter was trained on, as its adapter_config.json names it. */
+    public static String baseModelOf(Path dir) throws IOException {
+        JsonNode base = JSON.readTree(dir.resolve(FILE_NAME).toFile()).get("base_model_name_or_path");
+        if (base == null || !base.isTextual() || base.asText().isBlank()) {
+            throw new IOException(dir.resolve(FILE_NAME) + " names no base_model_name_or_path");
+        }
+        return base.asText();
+    }
+
     /** The adapter_config.json PEFT writes for this config with the resolved target module names. */
     String toJson(List<String> resolvedTargets, String baseModel) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
