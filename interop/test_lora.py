@@ -9,24 +9,15 @@ from pathlib import Path
 import grpc
 import pytest
 import torch
-from google.protobuf import struct_pb2
 from peft import PeftModel
 from safetensors import safe_open
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+from test_gateway_and_transformers import rows
+
 REPO = Path(__file__).resolve().parent.parent
 BASE = REPO / "fixtures" / "hf" / "generated" / "bert" / "BertModel"
 TEXTS = ["cat", "dog", "Cats", "Dogs", "a cat and a dog"]
-
-
-def rows(pb, repeat):
-    data = pb.Rows()
-    for _ in range(repeat):
-        for text, label in (("Dogs", 0), ("dog", 0), ("Cats", 1), ("cat", 1)):
-            row = struct_pb2.Struct()
-            row.update({"text": text, "label": label})
-            data.rows.append(row)
-    return data
 
 
 def train(pb, client, request):

@@ -57,31 +57,39 @@ class HfTrainerTraceTest {
             assertDataOrder(trace, features.size(), args);
             try (TrainingLoop loop = new TrainingLoop(model, features, collator, args, new Cancellation())) {
                 assertEquals(trace.at("/schedule/total_optimizer_steps_planned").asLong(), loop.plan().totalSteps());
-                JsonNode microBatches = trace.get("micro_batches");
-                for (JsonNode step : trace.get("steps")) {
-                    List<JsonNode> recorded = new ArrayList<>();
-                    step.get("micro_batches").forEach(i -> recorded.add(microBatches.get(i.asInt()).get("batch")));
-                    TrainingLoop.StepResult result = loop.step(new TrainingLoop.MicroBatches() {
-                        @Override
-                        public int size() {
-                            return recorded.size();
-                        }
+                replaySteps(trace, loop, model);
+            }
+        }
+    }
 
-                        @Override
-                        public Batch collate(int index, NDManager scope) {
-                            return batch(recorded.get(index), scope);
-                        }
-                    });
-                    int number = step.get("step").asInt();
-                    // The trace rounds to 7 significant digits, so the closed-form rate matches to 5e-7.
-                    assertRelative(step.get("learning_rate").asDouble(), result.learningRate(), 5e-7, "lr at step " + number);
-                    assertRelative(step.get("loss").asDouble(), result.loss(), 1e-4, "loss at step " + number);
-                    assertRelative(step.get("grad_norm").asDouble(), result.gradNorm(), 1e-4, "grad norm at step " + number);
-                    JsonNode parameters = trace.at("/parameters/after_step_" + number);
-                    if (!parameters.isMissingNode()) {
-                        assertParameters(model, parameters, number);
-                    }
+    /**
+     * Drives {@code loop} through the trace's recorded batches, step by step, asserting the learning rate, loss
+     * and grad norm of each step and the recorded parameter statistics of {@code model} where there are some.
+     */
+    static void replaySteps(JsonNode trace, TrainingLoop loop, TransformerModel model) {
+        JsonNode microBatches = trace.get("micro_batches");
+        for (JsonNode step : trace.get("steps")) {
+            List<JsonNode> recorded = new ArrayList<>();
+            step.get("micro_batches").forEach(i -> recorded.add(microBatches.get(i.asInt()).get("batch")));
+            TrainingLoop.StepResult result = loop.step(new TrainingLoop.MicroBatches() {
+                @Override
+                public int size() {
+                    return recorded.size();
                 }
+
+                @Override
+                public Batch collate(int index, NDManager scope) {
+                    return batch(recorded.get(index), scope);
+                }
+            });
+            int number = step.get("step").asInt();
+            // The trace rounds to 7 significant digits, so the closed-form rate matches to 5e-7.
+            assertRelative(step.get("learning_rate").asDouble(), result.learningRate(), 5e-7, "lr at step " + number);
+            assertRelative(step.get("loss").asDouble(), result.loss(), 1e-4, "loss at step " + number);
+            assertRelative(step.get("grad_norm").asDouble(), result.gradNorm(), 1e-4, "grad norm at step " + number);
+            JsonNode parameters = trace.at("/parameters/after_step_" + number);
+            if (!parameters.isMissingNode()) {
+                assertParameters(model, parameters, number);
             }
         }
     }

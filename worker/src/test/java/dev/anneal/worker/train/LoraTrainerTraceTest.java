@@ -1,6 +1,5 @@
 package dev.anneal.worker.train;
 
-import static dev.anneal.worker.train.HfTrainerTraceTest.assertRelative;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,30 +56,7 @@ class LoraTrainerTraceTest {
                             new PaddingCollator(0, "right"), args, new Cancellation())) {
                 assertEquals(new TreeSet<>(names(trace.at("/lora/trainable_parameters"))),
                         new TreeSet<>(adapted.namedParameters().keySet()), "what the optimizer trains");
-                JsonNode microBatches = trace.get("micro_batches");
-                for (JsonNode step : trace.get("steps")) {
-                    List<JsonNode> recorded = new ArrayList<>();
-                    step.get("micro_batches").forEach(i -> recorded.add(microBatches.get(i.asInt()).get("batch")));
-                    TrainingLoop.StepResult result = loop.step(new TrainingLoop.MicroBatches() {
-                        @Override
-                        public int size() {
-                            return recorded.size();
-                        }
-
-                        @Override
-                        public Batch collate(int index, NDManager scope) {
-                            return HfTrainerTraceTest.batch(recorded.get(index), scope);
-                        }
-                    });
-                    int number = step.get("step").asInt();
-                    assertRelative(step.get("learning_rate").asDouble(), result.learningRate(), 5e-7, "lr at step " + number);
-                    assertRelative(step.get("loss").asDouble(), result.loss(), 1e-4, "loss at step " + number);
-                    assertRelative(step.get("grad_norm").asDouble(), result.gradNorm(), 1e-4, "grad norm at step " + number);
-                    JsonNode parameters = trace.at("/parameters/after_step_" + number);
-                    if (!parameters.isMissingNode()) {
-                        HfTrainerTraceTest.assertParameters(adapted, parameters, number);
-                    }
-                }
+                HfTrainerTraceTest.replaySteps(trace, loop, adapted);
                 Map<String, byte[]> frozenAfter = frozenBytes(model, lora);
                 assertEquals(frozenBefore.keySet(), frozenAfter.keySet());
                 frozenBefore.forEach((name, bytes) -> assertArrayEquals(bytes, frozenAfter.get(name), name + " changed"));
