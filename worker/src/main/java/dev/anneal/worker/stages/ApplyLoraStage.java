@@ -39,8 +39,10 @@ public final class ApplyLoraStage implements PipelineStep {
         }
         LoraTransformerModel adapted = state.own(new LoraTransformerModel(lora));
         long trainable = adapted.namedParameters().values().stream().mapToLong(p -> p.getArray().size()).sum();
-        long total = trainable + model.namedParameters().values().stream()
-                .filter(p -> !lora.trainableParameters().containsValue(p)).mapToLong(p -> p.getArray().size()).sum();
+        // Counted from the shapes: a 4-bit base holds no full-precision arrays.
+        long total = trainable + model.parameterSpecs().values().stream()
+                .filter(spec -> !lora.trainableParameters().containsValue(spec.parameter()))
+                .mapToLong(spec -> spec.shape().size()).sum();
         state.emit(TrainEvent.newBuilder().setLog(Log.newBuilder().setLevel(Log.Level.INFO).setMessage(String.format(
                 "LoRA r=%d alpha=%s on %d layers: trainable params: %d || all params: %d || trainable%%: %.4f",
                 config.r(), config.alpha(), lora.targetModules().size(), trainable, total,

@@ -10,6 +10,8 @@ import dev.anneal.worker.model.HfCheckpoint;
 import dev.anneal.worker.model.LoadOptions;
 import dev.anneal.worker.model.LoadReport;
 import dev.anneal.worker.model.lora.LoraModel;
+import dev.anneal.worker.model.quantize.FourBitQuantizer;
+import dev.anneal.worker.model.quantize.QuantizeRequest;
 import dev.anneal.worker.model.tokendetection.TokenDetectionLoader;
 import dev.anneal.worker.run.RunFailure;
 import dev.anneal.worker.base.BaseModelResolver;
@@ -51,6 +53,7 @@ public final class CreateModelStage implements PipelineStep {
                 model = state.own(ModelFamilies.create(base.config(), task.head()));
                 report = HfCheckpoint.load(base.directory(), model, options);
                 mergeAdapters(state, model);
+                quantizeIfRequested(state, model);
             }
         } catch (IOException e) {
             throw RunFailure.invalidArgument("base", "cannot load the weights of " + base.directory() + ": "
@@ -66,6 +69,18 @@ public final class CreateModelStage implements PipelineStep {
                             + report.unexpected())).build());
         }
         state.put(TransformerModel.class, DistillationSetup.withTeacherIfRequested(state, model));
+    }
+
+    /** QLoRA's base: linear weights to 4 bits (bitsandbytes' load_in_4bit), with the memory it saves. */
+    private static void quantizeIfRequested(RunState state, TransformerModel model) {
+        if (!QuantizeRequest.requested(state.request())) {
+            return;
+        }
+        FourBitQuantizer.Report report = QuantizeRequest.apply(state.request(), model);
+        state.emit(TrainEvent.newBuilder().setLog(Log.newBuilder().setLevel(Log.Level.INFO).setMessage(String.format(
+                "quantized %d linear layers to 4-bit %s: their weights take %d bytes instead of %d (%.1fx less)",
+                report.layers().size(), QuantizeRequest.type(state.request().getQuantize()).bnbName(),
+                report.bytesAfter(), report.bytesBefore(), report.ratio()))).build());
     }
 
     /** A LoRA job as base: its adapters (and its task head) are merged into the base weights, as PEFT's merge_and_unload. */

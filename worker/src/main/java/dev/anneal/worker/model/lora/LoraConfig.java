@@ -49,12 +49,16 @@ public record LoraConfig(int r, double alpha, double dropout, List<String> targe
             case SEQ2SEQ_LM -> "SEQ_2_SEQ_LM";
             default -> null;
         };
-        List<String> save = switch (head) {
+        return new LoraConfig(r, alpha, dropout, targetModules, modulesToSaveFor(head), false, task);
+    }
+
+    /** The head modules PEFT trains in full for a task: classifiers and QA outputs; none for the others. */
+    public static List<String> modulesToSaveFor(HeadType head) {
+        return switch (head) {
             case SEQUENCE_CLASSIFICATION, TOKEN_CLASSIFICATION -> List.of("classifier", "score");
             case QUESTION_ANSWERING -> List.of("qa_outputs");
             default -> List.of();
         };
-        return new LoraConfig(r, alpha, dropout, targetModules, save, false, task);
     }
 
     /** PEFT's scaling of the update: alpha / r (alpha / sqrt(r) with rsLoRA). */

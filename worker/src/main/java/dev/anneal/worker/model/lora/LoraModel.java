@@ -41,7 +41,7 @@ public final class LoraModel {
     public static final String WEIGHTS_FILE = "adapter_model.safetensors";
     private static final String PREFIX = "base_model.model.";
     /** transformers' output embeddings (vocabulary projections), which PEFT's all-linear leaves alone. */
-    private static final Set<String> OUTPUT_LAYERS = Set.of("cls.predictions.decoder", "lm_head", "lm_head.decoder",
+    public static final Set<String> OUTPUT_LAYERS = Set.of("cls.predictions.decoder", "lm_head", "lm_head.decoder",
             "generator_lm_head", "vocab_projector");
 
     private final TransformerModel model;

@@ -6,6 +6,8 @@ import ai.djl.nn.Parameter;
 import dev.anneal.worker.model.Batch;
 import dev.anneal.worker.model.ModelOutput;
 import dev.anneal.worker.model.TransformerModel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,6 +35,18 @@ public final class LoraTransformerModel extends TransformerModel {
     @Override
     public Map<String, Parameter> namedParameters() {
         return lora.trainableParameters();
+    }
+
+    /** Only what trains must have values: a 4-bit base has freed its full-precision weight arrays. */
+    @Override
+    public List<String> uninitializedParameters() {
+        List<String> out = new ArrayList<>();
+        namedParameters().forEach((name, parameter) -> {
+            if (!parameter.isInitialized()) {
+                out.add(name);
+            }
+        });
+        return out;
     }
 
     public LoraModel lora() {

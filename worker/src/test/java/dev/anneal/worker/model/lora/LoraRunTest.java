@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anneal.api.v1.Dataset;
 import dev.anneal.api.v1.JobState;
+import dev.anneal.api.v1.QuantizeConfig;
 import dev.anneal.api.v1.TrainEvent;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.api.v1.TrainingArguments;
@@ -39,12 +40,14 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * LoRA through the whole pipeline: txtai's basic scenario ({@code HFTrainer()(base, data, lora=...)}, then
  * "cat" is label 1) saves a PEFT adapter directory that, attached to the base, labels the animals; a run resumed
- * from a checkpoint equals the uninterrupted run; and a LoRA job used as {@code base} starts from its adapter
- * merged into its base. The base is the generated random-init BERT, so the learning rate is raised above
+ * from a checkpoint equals the uninterrupted run, on a full-precision or a 4-bit base (QLoRA); and a LoRA job
+ * used as {@code base} starts from its adapter merged into its base. The base is the generated random-init BERT, so the learning rate is raised above
  * txtai's default as in the other scenario tests.
  */
 class LoraRunTest {
@@ -100,14 +103,35 @@ class LoraRunTest {
     }
 
     @Test
-    void resumedLoraRunEqualsUninterruptedRun(@TempDir Path jobs) throws Exception {
-        TrainRequest request = basic().setTrain(Dataset.newBuilder().setRows(AnimalRows.times(25)))
+    void qloraLearnsTheBasicScenarioOnA4BitBase(@TempDir Path jobs) throws Exception {
+        List<TrainEvent> events = new ArrayList<>();
+        RunEnvironment job = run(basic().setQuantize(QuantizeConfig.getDefaultInstance())
+                .setValidation(Dataset.newBuilder().setRows(AnimalRows.times(2))).addMetrics("accuracy").build(),
+                jobs, "qlora-job", JobState.SUCCEEDED, events, -1);
+        TrainEvent finished = events.get(events.size() - 1);
+        assertEquals(1.0, finished.getFinished().getMetricsOrThrow("eval_accuracy"), 1e-9, finished::toString);
+        String quantized = events.stream().filter(e -> e.hasLog() && e.getLog().getMessage().startsWith("quantized "))
+                .map(e -> e.getLog().getMessage()).findFirst().orElseThrow();
+        // BERT's 13 linear layers but the classifier: 4-bit weights plus a float scale per 64 take 7.1x less.
+        assertTrue(quantized.startsWith("quantized 13 linear layers to 4-bit nf4: ") && quantized.endsWith("(7.1x less)"),
+                quantized);
+        assertTrue(Files.isRegularFile(job.modelDir().resolve(LoraModel.WEIGHTS_FILE)));
+        assertFalse(Files.exists(job.modelDir().resolve("config.json")));
+    }
+
+    @ParameterizedTest(name = "quantize={0}")
+    @ValueSource(booleans = {false, true})
+    void resumedLoraRunEqualsUninterruptedRun(boolean quantize, @TempDir Path jobs) throws Exception {
+        TrainRequest.Builder builder = basic().setTrain(Dataset.newBuilder().setRows(AnimalRows.times(25)))
                 .setLora(dev.anneal.api.v1.LoraConfig.newBuilder().setR(4).setLoraAlpha(16).setLoraDropout(0.1)
                         .addTargetModules("query").addTargetModules("value"))
                 .setArgs(TrainingArguments.newBuilder().setMaxSteps(8).setLearningRate(1e-3)
                         .setPerDeviceTrainBatchSize(8).setLoggingSteps(1)
-                        .setSaveStrategy("steps").setSaveSteps(1).setSaveTotalLimit(2))
-                .build();
+                        .setSaveStrategy("steps").setSaveSteps(1).setSaveTotalLimit(2));
+        if (quantize) {
+            builder.setQuantize(QuantizeConfig.newBuilder().setBnb4BitQuantType("fp4"));
+        }
+        TrainRequest request = builder.build();
         Map<Long, Double> full = losses(run(request, jobs, "full", JobState.SUCCEEDED, -1));
         losses(run(request, jobs, "resumed", JobState.CANCELLED, 3));
         Map<Long, Double> resumed = losses(run(request.toBuilder().setCheckpoint("latest").build(), jobs, "resumed",

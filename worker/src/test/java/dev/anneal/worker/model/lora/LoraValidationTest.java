@@ -85,8 +85,20 @@ class LoraValidationTest {
                 + "train it in full", refusal(request(lora()).setTask(Task.TOKEN_DETECTION)));
         assertEquals("lora: cannot be combined with a distillation teacher; train the student in full",
                 refusal(request(lora()).setTeacher("/models/teacher")));
-        assertEquals("quantize: quantization is not supported by this build yet",
-                refusal(request(lora()).setQuantize(QuantizeConfig.getDefaultInstance())));
+    }
+
+    @Test
+    void quantizeNeedsLoraAndABitsandbytesTypeWithoutDoubleQuantization() {
+        RequestValidator.validate(request(lora()).setQuantize(QuantizeConfig.getDefaultInstance()).build());
+        RequestValidator.validate(request(lora()).setQuantize(QuantizeConfig.newBuilder().setBnb4BitQuantType("fp4"))
+                .build());
+        assertEquals("quantize: needs lora: 4-bit weights are frozen, so only LoRA adapters can train on them (QLoRA)",
+                refusal(request(lora()).clearLora().setQuantize(QuantizeConfig.getDefaultInstance())));
+        assertEquals("quantize.bnb_4bit_quant_type: must be nf4 or fp4, got 'int8'",
+                refusal(request(lora()).setQuantize(QuantizeConfig.newBuilder().setBnb4BitQuantType("int8"))));
+        assertEquals("quantize.bnb_4bit_use_double_quant: double quantization of the block scales is not supported "
+                + "by this build; leave it false", refusal(request(lora()).setQuantize(QuantizeConfig.newBuilder()
+                .setBnb4BitUseDoubleQuant(true))));
     }
 
     @Test
