@@ -90,3 +90,22 @@ def test_peft_predicts_the_labels_and_logits_anneal_computes(jobs):
     assert peft_logits[:4].argmax(-1).tolist() == [1, 0, 1, 0]
     assert anneal_logits.argmax(-1).tolist() == peft_logits.argmax(-1).tolist()
     assert torch.allclose(peft_logits, anneal_logits, atol=1e-4, rtol=0), (peft_logits, anneal_logits)
+
+
+def test_peft_loads_a_qlora_adapter_onto_the_full_precision_base(stubs, gateway):
+    """QLoRA trains on a 4-bit base, but its adapter has the same layout: peft attaches it to the full-precision
+    base with every tensor used, and the labels survive the quantization error."""
+    pb, pb_grpc = stubs
+    with grpc.insecure_channel(gateway["target"]) as channel:
+        _, adapter = train(pb, pb_grpc.TrainServiceStub(channel), pb.TrainRequest(
+            base=str(BASE),
+            train=pb.Dataset(rows=rows(pb, 100)),
+            lora=pb.LoraConfig(),
+            quantize=pb.QuantizeConfig(bnb_4bit_quant_type="nf4"),
+            args=pb.TrainingArguments(num_train_epochs=1, learning_rate=5e-3, per_device_train_batch_size=16),
+        ))
+    base = AutoModelForSequenceClassification.from_pretrained(str(BASE), num_labels=2)
+    model = PeftModel.from_pretrained(base, str(adapter)).eval()
+    with safe_open(str(adapter / "adapter_model.safetensors"), "pt") as saved:
+        assert len([n for n in model.state_dict() if ".lora_A." in n]) == len([n for n in saved.keys() if ".lora_A." in n])
+    assert logits(model, adapter)[:4].argmax(-1).tolist() == [1, 0, 1, 0]
