@@ -47,6 +47,7 @@ public record LoraConfig(int r, double alpha, double dropout, List<String> targe
             case QUESTION_ANSWERING -> "QUESTION_ANS";
             case CAUSAL_LM -> "CAUSAL_LM";
             case SEQ2SEQ_LM -> "SEQ_2_SEQ_LM";
+            case MASKED_LM, PRETRAINING -> "FEATURE_EXTRACTION"; // txtai's type for language-modeling
             default -> null;
         };
         return new LoraConfig(r, alpha, dropout, targetModules, modulesToSaveFor(head), false, task);
