@@ -96,6 +96,11 @@ public final class BaseModelResolver {
         }
         if (!Files.isRegularFile(model.resolve("config.json")) && LoraConfig.isAdapterDirectory(model)) {
             // A LoRA job saved only its adapter: start from the base it was trained on; CREATE_MODEL merges it.
+            // Only the base is merged, so any other model reference (a teacher) would silently lack the adapter.
+            if (!"base".equals(field)) {
+                throw RunFailure.invalidArgument(field, "job " + jobId + " saved a LoRA adapter, not a model; "
+                        + "only base can start from it");
+            }
             return resolve(adapterBase(model, jobId, field), field, environment);
         }
         if (!Files.isRegularFile(model.resolve("config.json")) && !parts.isEmpty()) {

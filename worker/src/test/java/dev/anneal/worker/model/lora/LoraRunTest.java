@@ -165,6 +165,14 @@ class LoraRunTest {
         Path chained = run(basic().setBase("job:adapter-job").setArgs(ARGS.toBuilder().setMaxSteps(2)).build(),
                 jobs, "chained-job", JobState.SUCCEEDED, new ArrayList<>(), -1).modelDir();
         assertEquals("job:adapter-job", LoraConfig.baseModelOf(chained));
+
+        // Only base merges adapters: a teacher from a LoRA job would be its base without the adapter.
+        List<TrainEvent> refused = new ArrayList<>();
+        run(TrainRequest.newBuilder().setBase(BERT.toString()).setTeacher("job:adapter-job")
+                .setTrain(Dataset.newBuilder().setRows(AnimalRows.times(1))).build(), jobs, "teacher-job",
+                JobState.FAILED, refused, -1);
+        assertEquals("teacher: job adapter-job saved a LoRA adapter, not a model; only base can start from it",
+                refused.get(refused.size() - 1).getFinished().getError().getMessage());
     }
 
     /** The logits of a saved model, or of a saved adapter attached to its base, for one text. */
