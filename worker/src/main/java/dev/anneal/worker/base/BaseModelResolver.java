@@ -1,5 +1,6 @@
 package dev.anneal.worker.base;
 
+import dev.anneal.worker.model.lora.LoraConfig;
 import dev.anneal.worker.run.RunEnvironment;
 import dev.anneal.worker.run.RunFailure;
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -92,11 +94,49 @@ public final class BaseModelResolver {
             }
             return requireModelDirectory(model.resolve(part), "job:" + reference, field);
         }
+        if (!Files.isRegularFile(model.resolve("config.json")) && LoraConfig.isAdapterDirectory(model)) {
+            // A LoRA job saved only its adapter: start from the base it was trained on; CREATE_MODEL merges it.
+            // Only the base is merged, so any other model reference (a teacher) would silently lack the adapter.
+            if (!"base".equals(field)) {
+                throw RunFailure.invalidArgument(field, "job " + jobId + " saved a LoRA adapter, not a model; "
+                        + "only base can start from it");
+            }
+            return resolve(adapterBase(model, jobId, field), field, environment);
+        }
         if (!Files.isRegularFile(model.resolve("config.json")) && !parts.isEmpty()) {
             throw RunFailure.invalidArgument(field, "job " + jobId + " saved its model in parts " + parts
                     + ": name one, e.g. job:" + jobId + "/" + parts.get(0));
         }
         return requireModelDirectory(model, "job:" + jobId, field);
+    }
+
+    /**
+     * The LoRA adapters that {@code base} stands for on top of the directory {@link #resolve} returns, to be
+     * merged in this order: none unless {@code base} is {@code job:<id>} of a LoRA job, then that job's
+     * adapter after the adapters of its own base (a chain of LoRA jobs).
+     */
+    public static List<Path> adapters(String base, String field, RunEnvironment environment) {
+        List<Path> chain = new ArrayList<>();
+        String reference = base;
+        while (reference.startsWith("job:") && reference.indexOf('/') < 0) {
+            String jobId = reference.substring(4);
+            Path model = environment.jobsRoot().resolve(jobId).resolve("model");
+            if (Files.isRegularFile(model.resolve("config.json")) || !LoraConfig.isAdapterDirectory(model)) {
+                break;
+            }
+            chain.add(0, model.toAbsolutePath().normalize());
+            reference = adapterBase(model, jobId, field);
+        }
+        return chain;
+    }
+
+    private static String adapterBase(Path adapter, String jobId, String field) {
+        try {
+            return LoraConfig.baseModelOf(adapter);
+        } catch (IOException e) {
+            throw RunFailure.invalidArgument(field, "job " + jobId + " saved a LoRA adapter whose base cannot be "
+                    + "read: " + e.getMessage());
+        }
     }
 
     /** Subdirectories of a saved model that are models themselves, sorted by name. */

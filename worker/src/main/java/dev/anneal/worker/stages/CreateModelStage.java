@@ -9,9 +9,14 @@ import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.model.HfCheckpoint;
 import dev.anneal.worker.model.LoadOptions;
 import dev.anneal.worker.model.LoadReport;
+import dev.anneal.worker.model.lora.LoraModel;
+import dev.anneal.worker.model.quantize.FourBitQuantizer;
+import dev.anneal.worker.model.quantize.QuantizeRequest;
 import dev.anneal.worker.model.tokendetection.TokenDetectionLoader;
 import dev.anneal.worker.run.RunFailure;
+import dev.anneal.worker.base.BaseModelResolver;
 import java.io.IOException;
+import java.nio.file.Path;
 import dev.anneal.worker.run.PipelineStep;
 import dev.anneal.worker.run.RunState;
 import dev.anneal.worker.task.TokenDetectionTask;
@@ -47,6 +52,8 @@ public final class CreateModelStage implements PipelineStep {
             } else {
                 model = state.own(ModelFamilies.create(base.config(), task.head()));
                 report = HfCheckpoint.load(base.directory(), model, options);
+                mergeAdapters(state, model);
+                quantizeIfRequested(state, model);
             }
         } catch (IOException e) {
             throw RunFailure.invalidArgument("base", "cannot load the weights of " + base.directory() + ": "
@@ -62,5 +69,30 @@ public final class CreateModelStage implements PipelineStep {
                             + report.unexpected())).build());
         }
         state.put(TransformerModel.class, DistillationSetup.withTeacherIfRequested(state, model));
+    }
+
+    /** QLoRA's base: linear weights to 4 bits (bitsandbytes' load_in_4bit), with the memory it saves. */
+    private static void quantizeIfRequested(RunState state, TransformerModel model) {
+        if (!QuantizeRequest.requested(state.request())) {
+            return;
+        }
+        FourBitQuantizer.Report report = QuantizeRequest.apply(state.request(), model);
+        state.emit(TrainEvent.newBuilder().setLog(Log.newBuilder().setLevel(Log.Level.INFO).setMessage(String.format(
+                "quantized %d linear layers to 4-bit %s: their weights take %d bytes instead of %d (%.1fx less)",
+                report.layers().size(), QuantizeRequest.type(state.request().getQuantize()).bnbName(),
+                report.bytesAfter(), report.bytesBefore(), report.ratio()))).build());
+    }
+
+    /** A LoRA job as base: its adapters (and its task head) are merged into the base weights, as PEFT's merge_and_unload. */
+    private static void mergeAdapters(RunState state, TransformerModel model) throws IOException {
+        for (Path adapter : BaseModelResolver.adapters(state.request().getBase(), "base", state.environment())) {
+            try {
+                LoraModel.load(model, adapter).mergeAndUnload();
+            } catch (IllegalArgumentException e) {
+                throw new IOException("LoRA adapter " + adapter + ": " + e.getMessage(), e);
+            }
+            state.emit(TrainEvent.newBuilder().setLog(Log.newBuilder().setLevel(Log.Level.INFO)
+                    .setMessage("merged the LoRA adapter " + adapter + " into the base weights")).build());
+        }
     }
 }

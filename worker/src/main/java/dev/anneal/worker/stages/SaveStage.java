@@ -10,6 +10,7 @@ import dev.anneal.worker.distill.DistillationModel;
 import dev.anneal.worker.hf.AtomicFiles;
 import dev.anneal.worker.model.HfCheckpoint;
 import dev.anneal.worker.model.TransformerModel;
+import dev.anneal.worker.model.lora.LoraTransformerModel;
 import dev.anneal.worker.model.tokendetection.TokenDetectionModel;
 import dev.anneal.worker.run.PipelineStep;
 import dev.anneal.worker.run.RunFailure;
@@ -36,8 +37,9 @@ import java.util.stream.Stream;
 
 /**
  * Stage 13: the trained model as a Hugging Face directory (config.json, model.safetensors, the tokenizer
- * files, trainer_state.json), written into a staging directory and moved into place in one rename, so
- * the job's {@code model/} is either absent or complete.
+ * files, trainer_state.json) or, for a LoRA run, a PEFT adapter directory (adapter_config.json,
+ * adapter_model.safetensors, the tokenizer files, trainer_state.json), written into a staging directory
+ * and moved into place in one rename, so the job's {@code model/} is either absent or complete.
  */
 public final class SaveStage implements PipelineStep {
     /** Tokenizer files copied from the base when present. */
@@ -80,6 +82,9 @@ public final class SaveStage implements PipelineStep {
                 HfCheckpoint.writeTo(part.getValue(), dir.resolve(part.getKey()));
                 copyTokenizer(tokenizerDir, dir.resolve(part.getKey()));
             }
+        } else if (model instanceof LoraTransformerModel adapted) {
+            // As txtai's trainer.save_model() on a PeftModel: the adapter alone, in PEFT's layout.
+            adapted.lora().save(dir, state.request().getBase());
         } else {
             HfCheckpoint.writeTo(model, dir);
         }

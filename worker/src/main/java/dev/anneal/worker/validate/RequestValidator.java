@@ -8,6 +8,8 @@ import dev.anneal.worker.data.InlineRows;
 import dev.anneal.worker.data.UploadedDatasets;
 import dev.anneal.worker.distill.DistillationSettings;
 import dev.anneal.worker.metrics.Metrics;
+import dev.anneal.worker.model.lora.LoraRequest;
+import dev.anneal.worker.model.quantize.QuantizeRequest;
 import dev.anneal.worker.run.RunFailure;
 import dev.anneal.worker.task.Columns;
 import dev.anneal.worker.task.TrainingTask;
@@ -53,6 +55,8 @@ public final class RequestValidator {
         ParallelTokenization.batchSize(request.getTokenizebatch());
         Metrics.requireApplicable(request.getMetricsList(), request.getTask());
         DistillationSettings.validate(request);
+        LoraRequest.validate(request);
+        QuantizeRequest.validate(request);
         refuseUnsupported(request);
         TrainingArgs.resolve(request.getArgs());
     }
@@ -95,12 +99,6 @@ public final class RequestValidator {
 
     /** Fields of the contract that later releases fill in: refused, never silently ignored. */
     private static void refuseUnsupported(TrainRequest request) {
-        if (request.hasLora()) {
-            throw RunFailure.invalidArgument("lora", "LoRA is not supported by this build yet");
-        }
-        if (request.hasQuantize()) {
-            throw RunFailure.invalidArgument("quantize", "quantization is not supported by this build yet");
-        }
         if (!request.getMerge().isEmpty() && request.getTask() != Task.LANGUAGE_GENERATION
                 && request.getTask() != Task.LANGUAGE_MODELING && request.getTask() != Task.TOKEN_DETECTION) {
             throw RunFailure.invalidArgument("merge", "is only used by the language tasks, not by "

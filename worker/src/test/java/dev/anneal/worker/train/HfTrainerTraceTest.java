@@ -57,31 +57,39 @@ class HfTrainerTraceTest {
             assertDataOrder(trace, features.size(), args);
             try (TrainingLoop loop = new TrainingLoop(model, features, collator, args, new Cancellation())) {
                 assertEquals(trace.at("/schedule/total_optimizer_steps_planned").asLong(), loop.plan().totalSteps());
-                JsonNode microBatches = trace.get("micro_batches");
-                for (JsonNode step : trace.get("steps")) {
-                    List<JsonNode> recorded = new ArrayList<>();
-                    step.get("micro_batches").forEach(i -> recorded.add(microBatches.get(i.asInt()).get("batch")));
-                    TrainingLoop.StepResult result = loop.step(new TrainingLoop.MicroBatches() {
-                        @Override
-                        public int size() {
-                            return recorded.size();
-                        }
+                replaySteps(trace, loop, model);
+            }
+        }
+    }
 
-                        @Override
-                        public Batch collate(int index, NDManager scope) {
-                            return batch(recorded.get(index), scope);
-                        }
-                    });
-                    int number = step.get("step").asInt();
-                    // The trace rounds to 7 significant digits, so the closed-form rate matches to 5e-7.
-                    assertRelative(step.get("learning_rate").asDouble(), result.learningRate(), 5e-7, "lr at step " + number);
-                    assertRelative(step.get("loss").asDouble(), result.loss(), 1e-4, "loss at step " + number);
-                    assertRelative(step.get("grad_norm").asDouble(), result.gradNorm(), 1e-4, "grad norm at step " + number);
-                    JsonNode parameters = trace.at("/parameters/after_step_" + number);
-                    if (!parameters.isMissingNode()) {
-                        assertParameters(model, parameters, number);
-                    }
+    /**
+     * Drives {@code loop} through the trace's recorded batches, step by step, asserting the learning rate, loss
+     * and grad norm of each step and the recorded parameter statistics of {@code model} where there are some.
+     */
+    static void replaySteps(JsonNode trace, TrainingLoop loop, TransformerModel model) {
+        JsonNode microBatches = trace.get("micro_batches");
+        for (JsonNode step : trace.get("steps")) {
+            List<JsonNode> recorded = new ArrayList<>();
+            step.get("micro_batches").forEach(i -> recorded.add(microBatches.get(i.asInt()).get("batch")));
+            TrainingLoop.StepResult result = loop.step(new TrainingLoop.MicroBatches() {
+                @Override
+                public int size() {
+                    return recorded.size();
                 }
+
+                @Override
+                public Batch collate(int index, NDManager scope) {
+                    return batch(recorded.get(index), scope);
+                }
+            });
+            int number = step.get("step").asInt();
+            // The trace rounds to 7 significant digits, so the closed-form rate matches to 5e-7.
+            assertRelative(step.get("learning_rate").asDouble(), result.learningRate(), 5e-7, "lr at step " + number);
+            assertRelative(step.get("loss").asDouble(), result.loss(), 1e-4, "loss at step " + number);
+            assertRelative(step.get("grad_norm").asDouble(), result.gradNorm(), 1e-4, "grad norm at step " + number);
+            JsonNode parameters = trace.at("/parameters/after_step_" + number);
+            if (!parameters.isMissingNode()) {
+                assertParameters(model, parameters, number);
             }
         }
     }
@@ -98,7 +106,7 @@ class HfTrainerTraceTest {
         assertArrayEquals(java.util.Arrays.copyOf(expected, actual.length), actual, "epoch 0 row order");
     }
 
-    private static void assertParameters(TransformerModel model, JsonNode expected, int step) {
+    static void assertParameters(TransformerModel model, JsonNode expected, int step) {
         Map<String, Parameter> parameters = model.namedParameters();
         expected.fields().forEachRemaining(entry -> {
             String name = entry.getKey();
@@ -119,13 +127,13 @@ class HfTrainerTraceTest {
         });
     }
 
-    private static Batch batch(JsonNode recorded, NDManager scope) {
+    static Batch batch(JsonNode recorded, NDManager scope) {
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         recorded.fields().forEachRemaining(entry -> tensors.put(entry.getKey(), longs(entry.getValue(), scope)));
         return new Batch(tensors);
     }
 
-    private static NDArray longs(JsonNode node, NDManager scope) {
+    static NDArray longs(JsonNode node, NDManager scope) {
         if (!node.get(0).isArray()) {
             long[] values = new long[node.size()];
             for (int i = 0; i < values.length; i++) {
@@ -144,7 +152,7 @@ class HfTrainerTraceTest {
         return scope.create(values, new Shape(rows, columns));
     }
 
-    private static List<Feature> features(JsonNode processed) {
+    static List<Feature> features(JsonNode processed) {
         List<Feature> features = new ArrayList<>();
         for (int row = 0; row < processed.get("input_ids").size(); row++) {
             Map<String, long[]> longs = new LinkedHashMap<>();

@@ -14,6 +14,7 @@ public final class Linear extends NamedBlock {
     private final Parameter weight;
     private final Parameter bias;
     private LinearAdapter adapter;
+    private LinearWeightSource weightSource;
 
     public Linear(long in, long out, boolean bias) {
         this(in, out, null, bias, null);
@@ -43,7 +44,7 @@ public final class Linear extends NamedBlock {
     }
 
     public NDArray forward(NDArray x) {
-        NDArray w = weight.getArray();
+        NDArray w = weightSource == null ? weight.getArray() : weightSource.weightFor(x);
         NDArray y = x.getNDArrayInternal().linear(x, w, bias == null ? null : bias.getArray()).singletonOrThrow();
         return adapter == null ? y : y.add(adapter.delta(x));
     }
@@ -54,6 +55,18 @@ public final class Linear extends NamedBlock {
      */
     public void setAdapter(LinearAdapter adapter) {
         this.adapter = adapter;
+    }
+
+    /**
+     * Makes forward take its weight from {@code source} (a 4-bit copy dequantized on the fly) instead of the
+     * weight parameter, whose array the caller may then free; null goes back to the parameter.
+     */
+    public void setWeightSource(LinearWeightSource source) {
+        this.weightSource = source;
+    }
+
+    public LinearWeightSource weightSource() {
+        return weightSource;
     }
 
     public LinearAdapter adapter() {

@@ -47,14 +47,19 @@ public record LoraConfig(int r, double alpha, double dropout, List<String> targe
             case QUESTION_ANSWERING -> "QUESTION_ANS";
             case CAUSAL_LM -> "CAUSAL_LM";
             case SEQ2SEQ_LM -> "SEQ_2_SEQ_LM";
+            case MASKED_LM, PRETRAINING -> "FEATURE_EXTRACTION"; // txtai's type for language-modeling
             default -> null;
         };
-        List<String> save = switch (head) {
+        return new LoraConfig(r, alpha, dropout, targetModules, modulesToSaveFor(head), false, task);
+    }
+
+    /** The head modules PEFT trains in full for a task: classifiers and QA outputs; none for the others. */
+    public static List<String> modulesToSaveFor(HeadType head) {
+        return switch (head) {
             case SEQUENCE_CLASSIFICATION, TOKEN_CLASSIFICATION -> List.of("classifier", "score");
             case QUESTION_ANSWERING -> List.of("qa_outputs");
             default -> List.of();
         };
-        return new LoraConfig(r, alpha, dropout, targetModules, save, false, task);
     }
 
     /** PEFT's scaling of the update: alpha / r (alpha / sqrt(r) with rsLoRA). */
@@ -92,6 +97,20 @@ public record LoraConfig(int r, double alpha, double dropout, List<String> targe
         String task = node.hasNonNull("task_type") ? node.get("task_type").asText() : null;
         return new LoraConfig(node.path("r").asInt(8), node.path("lora_alpha").asDouble(8), node.path("lora_dropout").asDouble(0),
                 targetList, save, node.path("use_rslora").asBoolean(false), task);
+    }
+
+    /** Whether {@code dir} holds a PEFT adapter (adapter_config.json) rather than a model. */
+    public static boolean isAdapterDirectory(Path dir) {
+        return Files.isRegularFile(dir.resolve(FILE_NAME));
+    }
+
+    /** The {@code base_model_name_or_path} an adapter was trained on, as its adapter_config.json names it. */
+    public static String baseModelOf(Path dir) throws IOException {
+        JsonNode base = JSON.readTree(dir.resolve(FILE_NAME).toFile()).get("base_model_name_or_path");
+        if (base == null || !base.isTextual() || base.asText().isBlank()) {
+            throw new IOException(dir.resolve(FILE_NAME) + " names no base_model_name_or_path");
+        }
+        return base.asText();
     }
 
     /** The adapter_config.json PEFT writes for this config with the resolved target module names. */

@@ -13,6 +13,8 @@ import dev.anneal.worker.model.ModelOutput;
 import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.model.layers.Linear;
 import dev.anneal.worker.model.layers.NamedBlock;
+import dev.anneal.worker.tensor.Scalars;
+import dev.anneal.worker.train.Autograd;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,7 +41,7 @@ public final class LoraModel {
     public static final String WEIGHTS_FILE = "adapter_model.safetensors";
     private static final String PREFIX = "base_model.model.";
     /** transformers' output embeddings (vocabulary projections), which PEFT's all-linear leaves alone. */
-    private static final Set<String> OUTPUT_LAYERS = Set.of("cls.predictions.decoder", "lm_head", "lm_head.decoder",
+    public static final Set<String> OUTPUT_LAYERS = Set.of("cls.predictions.decoder", "lm_head", "lm_head.decoder",
             "generator_lm_head", "vocab_projector");
 
     private final TransformerModel model;
@@ -141,6 +143,14 @@ public final class LoraModel {
                 toSave.add(name);
             }
         }
+        if (config.targetModules() != null) {
+            for (String target : config.targetModules()) {
+                if (modules.keySet().stream().noneMatch(name -> matches(name, target))) {
+                    throw new IllegalArgumentException("lora target module '" + target + "' matches no module of "
+                            + model.architecture());
+                }
+            }
+        }
         Map<String, Linear> targets = new LinkedHashMap<>();
         for (Map.Entry<String, NamedBlock> e : modules.entrySet()) {
             String name = e.getKey();
@@ -149,7 +159,7 @@ public final class LoraModel {
             }
             boolean wanted = config.targetModules() == null
                     ? e.getValue() instanceof Linear && !OUTPUT_LAYERS.contains(name)
-                    : config.targetModules().stream().anyMatch(t -> name.equals(t) || name.endsWith("." + t));
+                    : config.targetModules().stream().anyMatch(t -> matches(name, t));
             if (!wanted) {
                 continue;
             }
@@ -254,6 +264,33 @@ public final class LoraModel {
             ab[0].freeze(false);
             ab[1].freeze(false);
         });
+    }
+
+    /** PEFT's suffix matching: the module's full name or its last segments. */
+    private static boolean matches(String name, String target) {
+        return name.equals(target) || name.endsWith("." + target);
+    }
+
+    /**
+     * Folds each adapter into its layer's weight ({@code W + B A * scaling}, PEFT's merge_and_unload) and
+     * removes the adapters: the model then computes what the adapted model computed, with no LoRA attached.
+     */
+    public void mergeAndUnload() {
+        // Outside autograd: the merge is no step of training, so nothing may record it.
+        Autograd.paused(() -> {
+            try (NDManager scope = model.manager().newSubManager()) {
+                targets.forEach((name, linear) -> {
+                    Parameter[] ab = adapters.get(name);
+                    NDArray weight = linear.weight().getArray();
+                    NDArray update = ab[1].getArray().matMul(ab[0].getArray());
+                    update.attach(scope);
+                    NDArray merged = weight.add(Scalars.mul(update, config.scaling()));
+                    merged.attach(scope);
+                    weight.set(merged.toByteBuffer());
+                });
+            }
+        });
+        detach();
     }
 
     private static boolean insideAny(String name, List<String> modules) {
