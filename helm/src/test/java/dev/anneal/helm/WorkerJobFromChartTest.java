@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.quarkus.runtime.configuration.PathConverter;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.SmallRyeConfig;
@@ -150,6 +152,7 @@ class WorkerJobFromChartTest {
                 .withSources(new EnvConfigSource(configMap.getData(), 300))
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withConverter(Path.class, 200, new PathConverter())
+                .withConverter(MemorySize.class, 200, new MemorySizeConverter())
                 .withMapping(GatewayConfig.class)
                 .withValidateUnknown(false)
                 .build();
