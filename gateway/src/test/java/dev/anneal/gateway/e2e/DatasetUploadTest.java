@@ -22,7 +22,7 @@ import dev.anneal.api.v1.UploadDatasetRequest;
 import dev.anneal.api.v1.UploadMetadata;
 import dev.anneal.gateway.Events;
 import dev.anneal.gateway.FirstAnswer;
-import dev.anneal.gateway.GatewayClient;
+import dev.anneal.gateway.GatewayTest;
 import dev.anneal.gateway.TrainRequests;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -40,8 +40,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,19 +48,8 @@ import org.junit.jupiter.api.Test;
  * uploads to 1 MiB (anneal.datasets.max-size).
  */
 @QuarkusTest
-class DatasetUploadTest {
+class DatasetUploadTest extends GatewayTest {
     private static final long LIMIT = 1 << 20;
-    private static GatewayClient gateway;
-
-    @BeforeAll
-    static void connect() {
-        gateway = GatewayClient.connect();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        gateway.close();
-    }
 
     /** txtai's basic rows [Dogs/0, dog/0, Cats/1, cat/1] * times as JSON lines, with a blank line at the end. */
     private static byte[] txtaiJsonLines(int times) {
