@@ -3,6 +3,7 @@ package dev.anneal.worker.train;
 import ai.djl.metric.Metrics;
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListenerAdapter;
+import dev.anneal.api.v1.Log;
 import dev.anneal.api.v1.Progress;
 import dev.anneal.api.v1.TrainEvent;
 import dev.anneal.worker.run.EventSink;
@@ -15,6 +16,7 @@ import java.util.Map;
 /**
  * Turns the loop's per-step metrics into {@code progress} events every {@code interval} optimizer steps
  * and at the last step: mean loss since the previous event, learning rate, grad norm, throughput, ETA.
+ * The first step whose loss is NaN or infinite is also reported at once as a warning.
  */
 public final class ProgressListener extends TrainingListenerAdapter {
     private final EventSink events;
@@ -26,6 +28,7 @@ public final class ProgressListener extends TrainingListenerAdapter {
     private double samples;
     private long firstStep = -1;
     private double lastLoss = Double.NaN;
+    private boolean divergenceReported;
     private final List<Map<String, Object>> history = new ArrayList<>();
 
     public ProgressListener(EventSink events, long interval, long maxSteps) {
@@ -41,7 +44,17 @@ public final class ProgressListener extends TrainingListenerAdapter {
         if (firstStep < 0) {
             firstStep = step - 1;
         }
-        lossSum += metrics.latestMetric(StepMetrics.LOSS).getValue().doubleValue();
+        double stepLoss = metrics.latestMetric(StepMetrics.LOSS).getValue().doubleValue();
+        if (!Double.isFinite(stepLoss) && !divergenceReported) {
+            divergenceReported = true;
+            events.emit(TrainEvent.newBuilder().setLog(Log.newBuilder().setLevel(Log.Level.WARNING)
+                    .setMessage("the training loss is " + stepLoss + " at step " + step + " (grad_norm "
+                            + metrics.latestMetric(StepMetrics.GRAD_NORM).getValue().doubleValue()
+                            + "): training has diverged; as in Hugging Face Trainer the run goes on, but the model"
+                            + " will not recover. A lower learning_rate or a max_grad_norm usually helps."))
+                    .build());
+        }
+        lossSum += stepLoss;
         lossCount++;
         samples += metrics.latestMetric(StepMetrics.SAMPLES).getValue().doubleValue();
         if (step % interval != 0 && step < maxSteps) {
