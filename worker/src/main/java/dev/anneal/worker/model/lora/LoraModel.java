@@ -14,6 +14,7 @@ import dev.anneal.worker.model.TransformerModel;
 import dev.anneal.worker.model.layers.Linear;
 import dev.anneal.worker.model.layers.NamedBlock;
 import dev.anneal.worker.tensor.Scalars;
+import dev.anneal.worker.tensor.TorchOwned;
 import dev.anneal.worker.train.Autograd;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -309,6 +310,6 @@ public final class LoraModel {
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
         }
-        return manager.create(values, new Shape(r, in)).toType(type, false);
+        return TorchOwned.copyOf(manager.create(values, new Shape(r, in)).toType(type, false));
     }
 }

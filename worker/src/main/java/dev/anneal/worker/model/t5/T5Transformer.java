@@ -15,6 +15,7 @@ import dev.anneal.worker.model.seq2seq.Seq2SeqLabels;
 import dev.anneal.worker.model.seq2seq.Seq2SeqOutputs;
 import dev.anneal.worker.model.seq2seq.Seq2SeqLanguageModel;
 import dev.anneal.worker.tensor.Scalars;
+import dev.anneal.worker.tensor.TorchOwned;
 import java.util.Random;
 
 /**
@@ -118,7 +119,7 @@ public final class T5Transformer extends TransformerModel implements Seq2SeqLang
         for (int i = 0; i < count; i++) {
             values[i] = (float) (random.nextGaussian() * std);
         }
-        return manager().create(values, spec.shape()).toType(dataType(), false);
+        return TorchOwned.copyOf(manager().create(values, spec.shape()).toType(dataType(), false));
     }
 
     private double initStd(String name) {
