@@ -27,20 +27,11 @@ import org.apache.arrow.flatbuf.Schema;
  * read one record batch at a time: memory holds a single batch, never the whole file. Uncompressed bodies,
  * little-endian, no dictionaries — the way datasets writes them.
  */
-public final class ArrowStreamFile implements RowSource {
+public final class ArrowStreamFile extends FileRowSource {
     private static final int CONTINUATION = 0xFFFFFFFF;
 
-    private final String name;
-    private final Path path;
-
     public ArrowStreamFile(String name, Path path) {
-        this.name = name;
-        this.path = path;
-    }
-
-    @Override
-    public String name() {
-        return name;
+        super(name, path);
     }
 
     @Override
@@ -49,7 +40,7 @@ public final class ArrowStreamFile implements RowSource {
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ);
         } catch (IOException e) {
-            throw RunFailure.invalidArgument(name, "cannot read " + path + ": " + e.getMessage());
+            throw unreadable(e);
         }
         try {
             return new BatchCursor(channel);

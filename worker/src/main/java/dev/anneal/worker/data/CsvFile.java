@@ -17,18 +17,9 @@ import java.util.NoSuchElementException;
  * A CSV file with a header row (RFC 4180 quoting), read record by record. Cells that read as integers
  * become Long and as decimals Double, as a data frame would type them; an empty cell is null.
  */
-public final class CsvFile implements RowSource {
-    private final String name;
-    private final Path path;
-
+public final class CsvFile extends FileRowSource {
     public CsvFile(String name, Path path) {
-        this.name = name;
-        this.path = path;
-    }
-
-    @Override
-    public String name() {
-        return name;
+        super(name, path);
     }
 
     @Override
@@ -37,7 +28,7 @@ public final class CsvFile implements RowSource {
         try {
             reader = Files.newBufferedReader(path, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw RunFailure.invalidArgument(name, "cannot read " + path + ": " + e.getMessage());
+            throw unreadable(e);
         }
         List<String> header = readRecord(reader);
         if (header == null) {

@@ -15,23 +15,14 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 
 /** A JSON-lines file, one object per line, read line by line. Blank lines are skipped. */
-public final class JsonLinesFile implements RowSource {
+public final class JsonLinesFile extends FileRowSource {
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final TypeReference<Map<String, Object>> ROW = new TypeReference<>() {
     };
 
-    private final String name;
-    private final Path path;
-
     public JsonLinesFile(String name, Path path) {
-        this.name = name;
-        this.path = path;
-    }
-
-    @Override
-    public String name() {
-        return name;
+        super(name, path);
     }
 
     @Override
@@ -40,7 +31,7 @@ public final class JsonLinesFile implements RowSource {
         try {
             reader = Files.newBufferedReader(path, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw RunFailure.invalidArgument(name, "cannot read " + path + ": " + e.getMessage());
+            throw unreadable(e);
         }
         return new RowCursor() {
             private Map<String, Object> pending;

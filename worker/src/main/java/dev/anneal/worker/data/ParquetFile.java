@@ -34,7 +34,7 @@ import org.apache.parquet.schema.Type;
  * time through Parquet's Hadoop-free API. Values become plain Java values: integers Long, floats Double,
  * booleans, UTF-8 strings, LIST-annotated groups List (3-level and legacy 2-level layouts), other groups Map.
  */
-public final class ParquetFile implements RowSource {
+public final class ParquetFile extends FileRowSource {
     /**
      * {@code ParquetFileReader.open(InputFile, ParquetReadOptions)}, bound without javac: its overloads name
      * Hadoop's Configuration, which javac would need to resolve them, and Hadoop is not on the classpath.
@@ -50,17 +50,8 @@ public final class ParquetFile implements RowSource {
         }
     }
 
-    private final String name;
-    private final Path path;
-
     public ParquetFile(String name, Path path) {
-        this.name = name;
-        this.path = path;
-    }
-
-    @Override
-    public String name() {
-        return name;
+        super(name, path);
     }
 
     @Override
