@@ -1,6 +1,8 @@
 package dev.anneal.worker.tensor;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -19,7 +21,12 @@ public final class Scalars {
 
     /** A 0-d tensor holding {@code value}, with {@code like}'s type and device, owned by libtorch. */
     public static NDArray of(NDArray like, double value) {
-        return like.getManager().full(new Shape(), (float) value, like.getDataType());
+        return of(like.getManager(), like.getDataType(), value);
+    }
+
+    /** A 0-d tensor holding {@code value} in {@code manager} (e.g. a scope freed after one step). */
+    public static NDArray of(NDManager manager, DataType type, double value) {
+        return manager.full(new Shape(), (float) value, type);
     }
 
     public static NDArray mul(NDArray x, double value) {

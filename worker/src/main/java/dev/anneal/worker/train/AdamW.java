@@ -2,7 +2,8 @@ package dev.anneal.worker.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.DataType;
+import dev.anneal.worker.tensor.Scalars;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -49,21 +50,21 @@ public final class AdamW {
         double stepSize = learningRate / correction1;
         // The step's constants as device tensors made once, not a host scalar per operation and parameter.
         try (NDManager scope = slots.get(0).mean.getManager().newSubManager()) {
-            NDArray like = slots.get(0).mean;
-            NDArray keepMean = constant(scope, like, beta1);
-            NDArray addGrad = constant(scope, like, 1.0 - beta1);
-            NDArray keepVariance = constant(scope, like, beta2);
-            NDArray addSquare = constant(scope, like, 1.0 - beta2);
-            NDArray correction = constant(scope, like, correction2Sqrt);
-            NDArray eps = constant(scope, like, epsilon);
-            NDArray size = constant(scope, like, stepSize);
+            DataType type = slots.get(0).mean.getDataType();
+            NDArray keepMean = Scalars.of(scope, type, beta1);
+            NDArray addGrad = Scalars.of(scope, type, 1.0 - beta1);
+            NDArray keepVariance = Scalars.of(scope, type, beta2);
+            NDArray addSquare = Scalars.of(scope, type, 1.0 - beta2);
+            NDArray correction = Scalars.of(scope, type, correction2Sqrt);
+            NDArray eps = Scalars.of(scope, type, epsilon);
+            NDArray size = Scalars.of(scope, type, stepSize);
             Map<Double, NDArray> decays = new HashMap<>();
             for (Slot slot : slots) {
                 NDArray grad = slot.weight.getGradient();
                 grad.attach(scope);
                 if (slot.weightDecay != 0 && learningRate != 0) {
                     slot.weight.muli(decays.computeIfAbsent(slot.weightDecay,
-                            decay -> constant(scope, like, 1.0 - learningRate * decay)));
+                            decay -> Scalars.of(scope, type, 1.0 - learningRate * decay)));
                 }
                 slot.mean.muli(keepMean).addi(grad.mul(addGrad));
                 slot.variance.muli(keepVariance).addi(grad.square().muli(addSquare));
@@ -71,10 +72,6 @@ public final class AdamW {
                 slot.weight.subi(slot.mean.div(denominator).muli(size));
             }
         }
-    }
-
-    private static NDArray constant(NDManager scope, NDArray like, double value) {
-        return scope.full(new Shape(), (float) value, like.getDataType());
     }
 
     /** Steps taken so far (Adam's t). */
