@@ -16,6 +16,7 @@ import dev.anneal.worker.train.PaddingCollator;
 import dev.anneal.worker.train.TrainingArgs;
 import dev.anneal.worker.train.TrainingLoop;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +51,7 @@ public final class TrainingStepBenchmark {
         }
     }
 
-    /** Mean milliseconds of one optimizer step on random token ids, after warmup steps. */
+    /** Median milliseconds of one optimizer step on random token ids, after warmup steps. */
     private static double msPerStep(Shape4 shape, int batch, int sequence, int warmup, int timed) {
         HfConfig config = HfConfig.parse("""
                 {"model_type": "bert", "vocab_size": 30522, "hidden_size": %d, "num_hidden_layers": %d,
@@ -78,11 +79,9 @@ public final class TrainingStepBenchmark {
             model.initializeMissingParameters(42);
             PaddingCollator collator = new PaddingCollator(0, "right");
             try (TrainingLoop loop = new TrainingLoop(model, features, collator, args, new Cancellation())) {
-                long start = 0;
+                double[] millis = new double[timed];
                 for (int step = 0; step < warmup + timed; step++) {
-                    if (step == warmup) {
-                        start = System.nanoTime();
-                    }
+                    long start = System.nanoTime();
                     List<Feature> rows = features.subList(step * batch, (step + 1) * batch);
                     loop.step(new TrainingLoop.MicroBatches() {
                         @Override
@@ -95,8 +94,12 @@ public final class TrainingStepBenchmark {
                             return collator.collate(rows, scope);
                         }
                     });
+                    if (step >= warmup) {
+                        millis[step - warmup] = (System.nanoTime() - start) / 1e6;
+                    }
                 }
-                return (System.nanoTime() - start) / 1e6 / timed;
+                Arrays.sort(millis);
+                return timed % 2 == 1 ? millis[timed / 2] : (millis[timed / 2 - 1] + millis[timed / 2]) / 2;
             }
         }
     }
@@ -131,7 +134,7 @@ public final class TrainingStepBenchmark {
 
     private static long[] ones(int length) {
         long[] ones = new long[length];
-        java.util.Arrays.fill(ones, 1);
+        Arrays.fill(ones, 1);
         return ones;
     }
 }

@@ -1,9 +1,10 @@
 package dev.anneal.worker.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.anneal.worker.tensor.Scalars;
+import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -11,9 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * AdamW as {@code torch.optim.AdamW}: decoupled weight decay ({@code p <- p * (1 - lr * wd)}), then the
- * bias-corrected Adam step. Updates run in place on the parameter and its moment buffers, so a step
- * allocates only a few temporaries per parameter; they are freed with the step.
+ * AdamW as {@code torch.optim.AdamW(fused=True)}: decoupled weight decay ({@code p <- p * (1 - lr * wd)}),
+ * then the bias-corrected Adam step, in one pass over each parameter and its moment buffers.
  */
 public final class AdamW {
     private final double beta1;
@@ -39,39 +39,38 @@ public final class AdamW {
         slots.add(new Slot(name, weight, weightDecay, mean, variance));
     }
 
-    /** Applies one update with the gradients currently attached to the parameters. */
+    /**
+     * Applies one update with the gradients currently attached to the parameters, as libtorch's fused
+     * AdamW kernel: one call per group of parameters sharing weight decay, dtype and device. Parameters
+     * without a gradient are left alone, as torch.optim skips them.
+     */
     public void step(double learningRate) {
         step++;
         if (slots.isEmpty()) {
             return;
         }
-        double correction1 = 1.0 - Math.pow(beta1, step);
-        double correction2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, step));
-        double stepSize = learningRate / correction1;
-        // The step's constants as device tensors made once, not a host scalar per operation and parameter.
         try (NDManager scope = slots.get(0).mean.getManager().newSubManager()) {
-            DataType type = slots.get(0).mean.getDataType();
-            NDArray keepMean = Scalars.of(scope, type, beta1);
-            NDArray addGrad = Scalars.of(scope, type, 1.0 - beta1);
-            NDArray keepVariance = Scalars.of(scope, type, beta2);
-            NDArray addSquare = Scalars.of(scope, type, 1.0 - beta2);
-            NDArray correction = Scalars.of(scope, type, correction2Sqrt);
-            NDArray eps = Scalars.of(scope, type, epsilon);
-            NDArray size = Scalars.of(scope, type, stepSize);
-            Map<Double, NDArray> decays = new HashMap<>();
+            Map<Group, List<Slot>> groups = new LinkedHashMap<>();
+            Map<Group, List<NDArray>> grads = new HashMap<>();
             for (Slot slot : slots) {
-                NDArray grad = slot.weight.getGradient();
-                grad.attach(scope);
-                if (slot.weightDecay != 0 && learningRate != 0) {
-                    slot.weight.muli(decays.computeIfAbsent(slot.weightDecay,
-                            decay -> Scalars.of(scope, type, 1.0 - learningRate * decay)));
+                NDArray grad = Autograd.gradient(slot.weight, scope);
+                if (grad != null) {
+                    Group group = new Group(slot.weightDecay, slot.weight.getDataType(), slot.weight.getDevice());
+                    groups.computeIfAbsent(group, g -> new ArrayList<>()).add(slot);
+                    grads.computeIfAbsent(group, g -> new ArrayList<>()).add(grad);
                 }
-                slot.mean.muli(keepMean).addi(grad.mul(addGrad));
-                slot.variance.muli(keepVariance).addi(grad.square().muli(addSquare));
-                NDArray denominator = slot.variance.sqrt().divi(correction).addi(eps);
-                slot.weight.subi(slot.mean.div(denominator).muli(size));
             }
+            // torch.optim keeps the step count as a float32 tensor beside each parameter; one serves all here.
+            NDArray count = scope.full(new Shape(), step, DataType.FLOAT32).toDevice(slots.get(0).weight.getDevice(), false);
+            groups.forEach((group, members) -> OptimizerKernels.adamw(
+                    members.stream().map(Slot::weight).toList(), grads.get(group),
+                    members.stream().map(Slot::mean).toList(), members.stream().map(Slot::variance).toList(),
+                    count, learningRate, beta1, beta2, group.weightDecay, epsilon));
         }
+    }
+
+    /** Parameters the fused kernel can update in one call. */
+    private record Group(double weightDecay, DataType type, Device device) {
     }
 
     /** Steps taken so far (Adam's t). */

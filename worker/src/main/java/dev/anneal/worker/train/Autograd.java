@@ -1,8 +1,11 @@
 package dev.anneal.worker.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -49,5 +52,39 @@ public final class Autograd {
 
     public static void zeroGradient(NDArray parameter) {
         JniUtils.zeroGrad((PtNDArray) parameter);
+    }
+
+    /** Zeroes the gradients of {@code parameters} in one native call (those without one are skipped). */
+    public static void zeroGradients(List<NDArray> parameters) {
+        if (parameters.isEmpty()) {
+            return;
+        }
+        try (NDManager scope = parameters.get(0).getManager().newSubManager()) {
+            List<NDArray> grads = gradients(parameters, scope);
+            if (!grads.isEmpty()) {
+                OptimizerKernels.zero(grads);
+            }
+        }
+    }
+
+    /** The gradient {@code parameter} holds, as an array in {@code scope} sharing its memory; null if none yet. */
+    public static NDArray gradient(NDArray parameter, NDManager scope) {
+        PtNDArray grad = JniUtils.getGradient((PtNDArray) parameter);
+        if (grad != null) {
+            grad.attach(scope);
+        }
+        return grad;
+    }
+
+    /** The gradients of those {@code parameters} that have one, in order. */
+    public static List<NDArray> gradients(List<NDArray> parameters, NDManager scope) {
+        List<NDArray> grads = new ArrayList<>(parameters.size());
+        for (NDArray parameter : parameters) {
+            NDArray grad = gradient(parameter, scope);
+            if (grad != null) {
+                grads.add(grad);
+            }
+        }
+        return grads;
     }
 }

@@ -1,16 +1,14 @@
 package dev.anneal.worker.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import dev.anneal.worker.tensor.Scalars;
+import ai.djl.ndarray.types.DataType;
 import java.util.List;
 
 /**
  * {@code torch.nn.utils.clip_grad_norm_}: the total norm is the L2 norm of the per-parameter gradient
  * norms, and gradients are scaled by min(1, max / (total + 1e-6)), both computed in the gradients' type as
- * torch does. The total is read back once per step (a device sync), not once per parameter.
+ * torch does, in libtorch's foreach kernels. The total is read back once per step (a device sync).
  */
 public final class GradientClipping {
     private GradientClipping() {
@@ -22,23 +20,11 @@ public final class GradientClipping {
             return 0;
         }
         try (NDManager scope = parameters.get(0).getManager().newSubManager()) {
-            NDList norms = new NDList(parameters.size());
-            for (NDArray parameter : parameters) {
-                NDArray grad = parameter.getGradient();
-                grad.attach(scope);
-                norms.add(grad.norm());
+            List<NDArray> grads = Autograd.gradients(parameters, scope);
+            if (grads.isEmpty()) {
+                return 0;
             }
-            NDArray total = NDArrays.stack(norms).norm();
-            double value = total.getFloat();
-            if (maxNorm > 0 && maxNorm / (value + 1e-6) < 1.0) {
-                NDArray coefficient = Scalars.of(total, maxNorm).div(total.add(Scalars.of(total, 1e-6)));
-                for (NDArray parameter : parameters) {
-                    NDArray grad = parameter.getGradient();
-                    grad.attach(scope);
-                    grad.muli(coefficient);
-                }
-            }
-            return value;
+            return OptimizerKernels.clipGradNorm(grads, maxNorm, scope).toType(DataType.FLOAT32, false).getFloat();
         }
     }
 }

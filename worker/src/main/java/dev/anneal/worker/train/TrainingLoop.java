@@ -198,7 +198,7 @@ public final class TrainingLoop implements AutoCloseable {
         double rate = schedule.rate(globalStep);
         Autograd.paused(() -> {
             optimizer.step(rate);
-            trainable.forEach(Autograd::zeroGradient);
+            Autograd.zeroGradients(trainable);
         });
         globalStep++;
         lossSum += stepLoss;

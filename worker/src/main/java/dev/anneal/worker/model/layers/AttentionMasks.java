@@ -23,11 +23,21 @@ public final class AttentionMasks {
 
     /**
      * From a padding mask [batch, keys] of 1 (attend) and 0 (padding) to a bias [batch, 1, 1, keys] of 0
-     * and {@link #MASKED}, to be added to attention scores [batch, heads, queries, keys].
+     * and {@link #MASKED}, to be added to attention scores [batch, heads, queries, keys]; null when nothing
+     * is padded, as transformers' SDPA attention drops such a mask (adding zeros changes no score).
      */
     public static NDArray paddingBias(NDArray attentionMask, DataType type) {
+        if (attendsEverywhere(attentionMask)) {
+            return null;
+        }
         NDArray keep = attentionMask.toType(type, false);
         return keep.neg().add(1f).mul(masked(type)).expandDims(1).expandDims(1);
+    }
+
+    private static boolean attendsEverywhere(NDArray attentionMask) {
+        try (NDArray smallest = attentionMask.min(); NDArray value = smallest.toType(DataType.FLOAT32, false)) {
+            return value.getFloat() != 0;
+        }
     }
 
     /** A bias [1, 1, seq, seq] that hides later keys from each query (decoder self-attention). */

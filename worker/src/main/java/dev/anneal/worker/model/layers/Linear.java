@@ -45,8 +45,25 @@ public final class Linear extends NamedBlock {
 
     public NDArray forward(NDArray x) {
         NDArray w = weightSource == null ? weight.getArray() : weightSource.weightFor(x);
-        NDArray y = x.getNDArrayInternal().linear(x, w, bias == null ? null : bias.getArray()).singletonOrThrow();
+        NDArray y = linear(x, w, bias == null ? null : bias.getArray());
         return adapter == null ? y : y.add(adapter.delta(x));
+    }
+
+    /**
+     * {@code torch.nn.functional.linear}. Inputs of more than two dimensions are flattened to [rows, in] so
+     * that libtorch fuses the bias into one {@code addmm}, as torch's own linear does for contiguous input;
+     * DJL's linear would run a batched matmul and a separate bias add (with its own backward) instead.
+     */
+    static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        Shape shape = x.getShape();
+        if (shape.dimension() <= 2 || bias == null) {
+            return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        }
+        NDArray rows = x.reshape(-1, shape.get(shape.dimension() - 1));
+        NDArray y = rows.getNDArrayInternal().linear(rows, weight, bias).singletonOrThrow();
+        long[] dims = shape.getShape();
+        dims[dims.length - 1] = weight.getShape().get(0);
+        return y.reshape(dims);
     }
 
     /**

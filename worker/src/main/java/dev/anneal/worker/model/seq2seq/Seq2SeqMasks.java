@@ -11,7 +11,7 @@ public final class Seq2SeqMasks {
     private Seq2SeqMasks() {
     }
 
-    /** Padding bias [batch, 1, 1, keys] from a 0/1 mask, or null when the mask is null (attend everywhere). */
+    /** Padding bias [batch, 1, 1, keys] from a 0/1 mask, or null when there is no mask or it pads nothing. */
     public static NDArray padding(NDArray attentionMask, DataType type) {
         return attentionMask == null ? null : AttentionMasks.paddingBias(attentionMask, type);
     }

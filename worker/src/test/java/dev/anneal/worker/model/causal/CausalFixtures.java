@@ -218,7 +218,7 @@ public final class CausalFixtures {
                 assertRelative(losses.get(step).asDouble(), loss, 1e-4, "loss before AdamW step " + (step + 1));
                 Autograd.backward(loss);
                 Autograd.paused(() -> optimizer.step(1e-3));
-                trainable.forEach(Autograd::zeroGradient);
+                Autograd.zeroGradients(trainable);
             }
             assertRelative(losses.get(3).asDouble(), model.forward(batch, false).loss(), 1e-4, "loss after 3 AdamW steps");
         }

@@ -79,7 +79,7 @@ class Gpt2TraceReplayTest {
                 double wantNorm = step.get("grad_norm").asDouble();
                 assertEquals(wantNorm, norm, wantNorm * 1e-4, "pre-clip grad norm at step " + number);
                 Autograd.paused(() -> optimizer.step(step.get("learning_rate").asDouble()));
-                trainable.forEach(Autograd::zeroGradient);
+                Autograd.zeroGradients(trainable);
                 JsonNode after = trace.get("parameters").get("after_step_" + number);
                 if (after != null) {
                     assertParameters(after, model, "after step " + number);

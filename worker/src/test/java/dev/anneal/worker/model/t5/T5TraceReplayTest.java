@@ -80,7 +80,7 @@ class T5TraceReplayTest {
                 assertEquals(step.get("grad_norm").asDouble(), norm, step.get("grad_norm").asDouble() * 1e-4,
                         "pre-clip grad norm at step " + number);
                 Autograd.paused(() -> optimizer.step(step.get("learning_rate").asDouble()));
-                trainable.forEach(Autograd::zeroGradient);
+                Autograd.zeroGradients(trainable);
                 JsonNode after = trace.get("parameters").get("after_step_" + number);
                 if (after != null) {
                     assertParameters(after, model, "after step " + number);
