@@ -1,7 +1,8 @@
 """PyTorch + transformers baseline for bench/run: the same training step Anneal's benchmark times
 (BertForSequenceClassification, random token ids, AdamW, clip 1.0, dropout on) at the same shapes, with
 torch.optim.AdamW as written by default ("plain": one tensor at a time on CPU) and with fused=True.
-Prints "<shape> <plain median ms/step> <fused median ms/step>"."""
+Usage: pytorch_baseline.py threads warmup timed [shape ...]; prints "<shape> <plain ms/step> <fused ms/step>"
+(medians over the timed steps) for each shape named, or all."""
 
 import statistics
 import sys
@@ -40,7 +41,9 @@ if __name__ == "__main__":
     torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
     warmup = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     timed = int(sys.argv[3]) if len(sys.argv) > 3 else 10
-    for name, shape in SHAPES.items():
+    names = sys.argv[4:] or list(SHAPES)
+    for name in names:
+        shape = SHAPES[name]
         plain = ms_per_step(*shape, fused=None, warmup=warmup, timed=timed)
         fused = ms_per_step(*shape, fused=True, warmup=warmup, timed=timed)
         print(f"{name} {plain:.1f} {fused:.1f}")

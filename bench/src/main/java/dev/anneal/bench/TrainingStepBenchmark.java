@@ -27,22 +27,30 @@ import java.util.Random;
  * bert-tiny and bert-mini shapes, seq 128, batch 32, with figures relative to libtorch's own 1024^3
  * matmul throughput measured in the same process.
  *
- * <p>Usage: {@code bench/run [warmup steps] [timed steps]}.
+ * <p>Usage: {@code bench/run [warmup steps] [timed steps] [rounds]}.
  */
 public final class TrainingStepBenchmark {
     private record Shape4(String name, int layers, int hidden, int heads, int intermediate) {
     }
 
+    private static final List<Shape4> SHAPES =
+            List.of(new Shape4("bert-tiny", 2, 128, 2, 512), new Shape4("bert-mini", 4, 256, 4, 1024));
+
+    /** Arguments: warmup steps, timed steps, then the shapes to time (all when none are named). */
     public static void main(String[] args) {
-        int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        int timed = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        int timed = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+        List<String> names = args.length > 2 ? List.of(args).subList(2, args.length) : List.of();
         int batch = 32;
         int sequence = 128;
         System.out.printf("libtorch %s, %d intra-op threads%n", Engine.getInstance().getVersion(),
                 Runtime.getRuntime().availableProcessors());
         double matmul = matmulGflops();
         System.out.printf("matmul 1024^3 fp32: %.1f GFLOP/s%n", matmul);
-        for (Shape4 shape : List.of(new Shape4("bert-tiny", 2, 128, 2, 512), new Shape4("bert-mini", 4, 256, 4, 1024))) {
+        for (Shape4 shape : SHAPES) {
+            if (!names.isEmpty() && !names.contains(shape.name)) {
+                continue;
+            }
             double ms = msPerStep(shape, batch, sequence, warmup, timed);
             double flops = trainingFlops(shape, batch, sequence);
             double gflops = flops / (ms / 1000) / 1e9;

@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.jni.IValue;
+import dev.anneal.worker.train.Autograd;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,9 @@ public class TorchScriptModuleTest {
                 x: Tensor,
                 factor: float) -> Tensor:
                 return torch.mul(x, factor)
+              def cube(self: __torch__.Kernels,
+                x: Tensor) -> Tensor:
+                return torch.mul(torch.mul(x, x), x)
               def add_all(self: __torch__.Kernels,
                 xs: List[Tensor],
                 y: Tensor) -> int:
@@ -54,6 +58,26 @@ public class TorchScriptModuleTest {
             }
             assertArrayEquals(new float[] {1.5f, 2.5f}, a.toFloatArray(), "updated in place, not copied");
             assertArrayEquals(new float[] {10.5f}, b.toFloatArray());
+        }
+    }
+
+    @Test
+    void tensorMethodsTakePartInAutograd() {
+        try (TorchScriptModule module = TorchScriptModule.compile("Kernels", SOURCE);
+                NDManager manager = NDManager.newBaseManager()) {
+            NDArray x = manager.create(new float[] {1, -2, 3});
+            x.setRequiresGradient(true);
+            NDArray[] y = new NDArray[1];
+            Autograd.recording(() -> {
+                y[0] = module.apply("cube", x).singletonOrThrow();
+                Autograd.backward(y[0].sum());
+                return null;
+            });
+            assertArrayEquals(new float[] {1, -8, 27}, y[0].toFloatArray());
+            assertArrayEquals(new float[] {3, 12, 27}, x.getGradient().toFloatArray(), "d(x^3)/dx = 3x^2");
+            NDArray named = manager.create(1f);
+            named.setName("weight");
+            assertThrows(IllegalArgumentException.class, () -> module.apply("cube", named));
         }
     }
 

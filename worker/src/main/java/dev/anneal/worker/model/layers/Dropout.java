@@ -3,6 +3,7 @@ package dev.anneal.worker.model.layers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.anneal.worker.tensor.Scalars;
+import dev.anneal.worker.torchscript.TorchScriptModule;
 
 /**
  * Inverted dropout that is only active while training, like {@code nn.Dropout} in train mode: each element
@@ -27,11 +28,17 @@ public final class Dropout {
         return x.mul(noise(x, probability));
     }
 
+    /** Compiled once per JVM, on first use. */
+    private static final class Compiled {
+        static final TorchScriptModule MODULE = TorchScriptModule.fromResource(Dropout.class, "dropout.py", "DropoutNoise");
+    }
+
     /** The keep mask divided by the keep probability (torch's {@code noise}), in {@code like}'s type and manager. */
     static NDArray noise(NDArray like, double probability) {
-        try (NDArray uniform = like.getManager().randomUniform(0, 1, like.getShape(), DataType.FLOAT32);
-                NDArray keep = uniform.lt(Scalars.of(uniform, 1 - probability))) {
-            return keep.toType(like.getDataType(), false).divi(Scalars.of(like, 1 - probability));
+        // A detached alias: the kernel reads only shape, type and device, and needs an unnamed input.
+        try (NDArray shapeOf = like.stopGradient()) {
+            NDArray keep = Scalars.of(like.getManager(), DataType.FLOAT32, 1 - probability);
+            return Compiled.MODULE.apply("noise", shapeOf, keep).singletonOrThrow();
         }
     }
 }
