@@ -12,6 +12,7 @@ import dev.anneal.worker.hf.SafetensorsReader;
 import dev.anneal.worker.hf.SafetensorsWriter;
 import dev.anneal.worker.model.HfCheckpoint;
 import dev.anneal.worker.model.TransformerModel;
+import dev.anneal.worker.tensor.TorchOwned;
 import dev.anneal.worker.train.AdamW;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -145,7 +146,7 @@ public final class TrainingCheckpoints {
                     throw new IOException(checkpoint + ": " + entry.getKey() + " has shape " + source.getShape()
                             + ", the model needs " + target.getShape());
                 }
-                target.set(source.toByteBuffer());
+                TorchOwned.copyInto(target, source);
             }
         }
     }

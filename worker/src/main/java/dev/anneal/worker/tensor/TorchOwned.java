@@ -1,6 +1,8 @@
 package dev.anneal.worker.tensor;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * DJL creates an array from Java data without copying ({@code torch::from_blob} over a direct buffer
@@ -17,5 +19,23 @@ public final class TorchOwned {
         NDArray owned = array.duplicate();
         array.close();
         return owned;
+    }
+
+    /**
+     * Copies {@code source}'s values (converted to {@code target}'s type) into {@code target}'s own memory, in
+     * place and unrecorded by autograd. DJL's {@code set(Buffer)} would instead make target's storage a Java
+     * buffer that only target's wrapper keeps alive.
+     */
+    public static void copyInto(NDArray target, NDArray source) {
+        if (!target.getShape().equals(source.getShape())) {
+            throw new IllegalArgumentException("cannot copy " + source.getShape() + " into " + target.getShape());
+        }
+        boolean recording = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDArray converted = source.toType(target.getDataType(), true)) {
+            target.set(new NDIndex("..."), converted);
+        } finally {
+            JniUtils.setGradMode(recording);
+        }
     }
 }

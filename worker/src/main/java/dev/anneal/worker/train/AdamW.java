@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.anneal.worker.tensor.TorchOwned;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -105,6 +106,6 @@ public final class AdamW {
         if (source == null || !source.getShape().equals(target.getShape())) {
             throw new IllegalArgumentException("optimizer state has no " + name + " of shape " + target.getShape());
         }
-        target.set(source.toType(target.getDataType(), false).toFloatArray());
+        TorchOwned.copyInto(target, source);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.anneal.worker.tensor.TorchOwned;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +61,7 @@ public class AdamWTest {
             setGradient(first, new float[] {0.2f, 0.7f});
             Autograd.paused(() -> a.step(LR));
             Map<String, NDArray> state = a.state();
-            second.set(first.toFloatArray());
+            TorchOwned.copyInto(second, first);
             b.restore(state, a.steps());
             for (NDArray p : new NDArray[] {first, second}) {
                 setGradient(p, new float[] {-0.4f, 0.1f});

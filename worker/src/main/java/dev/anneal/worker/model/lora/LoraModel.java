@@ -115,7 +115,7 @@ public final class LoraModel {
                     throw new IOException(dir + ": " + stored + " has shape " + values.getShape() + ", the model's "
                             + entry.getKey() + " is " + target.getShape());
                 }
-                target.set(values.toByteBuffer());
+                TorchOwned.copyInto(target, values);
             }
         }
         List<String> unused = new ArrayList<>(reader.names());
@@ -287,7 +287,7 @@ public final class LoraModel {
                     update.attach(scope);
                     NDArray merged = weight.add(Scalars.mul(update, config.scaling()));
                     merged.attach(scope);
-                    weight.set(merged.toByteBuffer());
+                    TorchOwned.copyInto(weight, merged);
                 });
             }
         });
