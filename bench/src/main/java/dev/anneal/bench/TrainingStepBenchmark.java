@@ -15,6 +15,9 @@ import dev.anneal.worker.task.Feature;
 import dev.anneal.worker.train.PaddingCollator;
 import dev.anneal.worker.train.TrainingArgs;
 import dev.anneal.worker.train.TrainingLoop;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -51,16 +54,21 @@ public final class TrainingStepBenchmark {
             if (!names.isEmpty() && !names.contains(shape.name)) {
                 continue;
             }
-            double ms = msPerStep(shape, batch, sequence, warmup, timed);
+            StepFigures step = timeSteps(shape, batch, sequence, warmup, timed);
+            double ms = step.medianMillis;
             double flops = trainingFlops(shape, batch, sequence);
             double gflops = flops / (ms / 1000) / 1e9;
-            System.out.printf("%-9s %8.1f ms/step %9.0f tokens/s %7.1f GFLOP/s  %5.1f%% of matmul%n", shape.name,
-                    ms, batch * sequence / (ms / 1000), gflops, 100 * gflops / matmul);
+            System.out.printf("%-9s %8.1f ms/step %9.0f tokens/s %7.1f GFLOP/s  %5.1f%% of matmul %8.0f page faults/step%n",
+                    shape.name, ms, batch * sequence / (ms / 1000), gflops, 100 * gflops / matmul, step.faultsPerStep);
         }
     }
 
-    /** Median milliseconds of one optimizer step on random token ids, after warmup steps. */
-    private static double msPerStep(Shape4 shape, int batch, int sequence, int warmup, int timed) {
+    /** The median time of one step and the mean minor page faults per step (NaN where /proc is not there). */
+    private record StepFigures(double medianMillis, double faultsPerStep) {
+    }
+
+    /** Times optimizer steps on random token ids, after warmup steps. */
+    private static StepFigures timeSteps(Shape4 shape, int batch, int sequence, int warmup, int timed) {
         HfConfig config = HfConfig.parse("""
                 {"model_type": "bert", "vocab_size": 30522, "hidden_size": %d, "num_hidden_layers": %d,
                  "num_attention_heads": %d, "intermediate_size": %d, "max_position_embeddings": 512,
@@ -88,7 +96,11 @@ public final class TrainingStepBenchmark {
             PaddingCollator collator = new PaddingCollator(0, "right");
             try (TrainingLoop loop = new TrainingLoop(model, features, collator, args, new Cancellation())) {
                 double[] millis = new double[timed];
+                long faultsBefore = 0;
                 for (int step = 0; step < warmup + timed; step++) {
+                    if (step == warmup) {
+                        faultsBefore = minorFaults();
+                    }
                     long start = System.nanoTime();
                     List<Feature> rows = features.subList(step * batch, (step + 1) * batch);
                     loop.step(new TrainingLoop.MicroBatches() {
@@ -106,8 +118,10 @@ public final class TrainingStepBenchmark {
                         millis[step - warmup] = (System.nanoTime() - start) / 1e6;
                     }
                 }
+                double faults = (minorFaults() - faultsBefore) / (double) timed;
                 Arrays.sort(millis);
-                return timed % 2 == 1 ? millis[timed / 2] : (millis[timed / 2 - 1] + millis[timed / 2]) / 2;
+                double median = timed % 2 == 1 ? millis[timed / 2] : (millis[timed / 2 - 1] + millis[timed / 2]) / 2;
+                return new StepFigures(median, faultsBefore < 0 ? Double.NaN : faults);
             }
         }
     }
@@ -137,6 +151,18 @@ public final class TrainingStepBenchmark {
             }
             double seconds = (System.nanoTime() - start) / 1e9 / runs;
             return 2.0 * 1024 * 1024 * 1024 / seconds / 1e9;
+        }
+    }
+
+    /** The process's minor page faults so far (field 10 of /proc/self/stat), or -1 where there is no /proc. */
+    private static long minorFaults() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // Fields after the command name, which is in parentheses and may hold spaces.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[7]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 
