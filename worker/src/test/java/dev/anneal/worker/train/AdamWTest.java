@@ -6,7 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.anneal.worker.tensor.TorchOwned;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -72,10 +78,51 @@ public class AdamWTest {
         }
     }
 
+    @Test
+    void jobsOnSeveralThreadsShareTheKernelsSafely() throws Exception {
+        float[] alone = trainAlone(0);
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<float[]>> runs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                runs.add(threads.submit(() -> trainAlone(0)));
+            }
+            for (Future<float[]> run : runs) {
+                assertArrayEquals(alone, run.get());
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /** Fifty AdamW steps with clipping on a parameter of its own; returns the final values. */
+    private static float[] trainAlone(int seed) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Random random = new java.util.Random(seed);
+            float[] initial = new float[4096];
+            for (int i = 0; i < initial.length; i++) {
+                initial[i] = (float) random.nextGaussian();
+            }
+            NDArray p = manager.create(initial);
+            AdamW adam = new AdamW(BETA1, BETA2, EPS);
+            adam.add("p", p, 0.01, manager);
+            for (int step = 0; step < 50; step++) {
+                float[] grad = new float[initial.length];
+                for (int i = 0; i < grad.length; i++) {
+                    grad[i] = (float) random.nextGaussian();
+                }
+                setGradient(p, grad);
+                Autograd.paused(() -> GradientClipping.clip(List.of(p), 1.0));
+                Autograd.paused(() -> adam.step(LR));
+            }
+            return p.toFloatArray();
+        }
+    }
+
     /** Gives {@code parameter} exactly {@code values} as its gradient (through a backward of sum(p * g)). */
     static void setGradient(NDArray parameter, float[] values) {
         parameter.setRequiresGradient(true);
-        Autograd.zeroGradients(java.util.List.of(parameter));
+        Autograd.zeroGradients(List.of(parameter));
         try (NDManager scope = parameter.getManager().newSubManager()) {
             NDArray g = scope.create(values);
             Autograd.recording(() -> {
