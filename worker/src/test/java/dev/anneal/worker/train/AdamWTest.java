@@ -98,7 +98,7 @@ public class AdamWTest {
     /** Fifty AdamW steps with clipping on a parameter of its own; returns the final values. */
     private static float[] trainAlone(int seed) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            Random random = new java.util.Random(seed);
+            Random random = new Random(seed);
             float[] initial = new float[4096];
             for (int i = 0; i < initial.length; i++) {
                 initial[i] = (float) random.nextGaussian();
