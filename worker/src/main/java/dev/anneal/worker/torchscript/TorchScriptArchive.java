@@ -20,7 +20,7 @@ import java.util.zip.ZipOutputStream;
  */
 public final class TorchScriptArchive {
     private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    /** The oldest format version that libtorch reads; it carries no operator-version upgraders. */
+    /** The format version torch.jit.save writes when no operator in the code needs a version upgrader. */
     private static final String FORMAT_VERSION = "3\n";
 
     private TorchScriptArchive() {
