@@ -2,12 +2,12 @@ package dev.anneal.worker.torchscript;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.ndarray.NDManager;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,12 +51,12 @@ public final class TorchScriptModule implements AutoCloseable {
             byte[] archive = TorchScriptArchive.of(className, source);
             PtSymbolBlock block = JniUtils.loadModule((PtNDManager) manager, new ByteArrayInputStream(archive), false, false);
             return new TorchScriptModule(manager, block);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             manager.close();
-            if (e instanceof IOException io) {
-                throw new UncheckedIOException(io);
-            }
-            throw (RuntimeException) e;
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
         }
     }
 

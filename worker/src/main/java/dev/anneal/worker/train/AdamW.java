@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.anneal.worker.tensor.TorchOwned;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,23 +50,25 @@ public final class AdamW {
             return;
         }
         try (NDManager scope = slots.get(0).mean.getManager().newSubManager()) {
-            Map<Group, List<Slot>> groups = new LinkedHashMap<>();
-            Map<Group, List<NDArray>> grads = new HashMap<>();
+            Map<Group, List<Update>> groups = new LinkedHashMap<>();
             for (Slot slot : slots) {
                 NDArray grad = Autograd.gradient(slot.weight, scope);
                 if (grad != null) {
                     Group group = new Group(slot.weightDecay, slot.weight.getDataType(), slot.weight.getDevice());
-                    groups.computeIfAbsent(group, g -> new ArrayList<>()).add(slot);
-                    grads.computeIfAbsent(group, g -> new ArrayList<>()).add(grad);
+                    groups.computeIfAbsent(group, g -> new ArrayList<>()).add(new Update(slot, grad));
                 }
             }
             // torch.optim keeps the step count as a float32 tensor beside each parameter; one serves all here.
             NDArray count = scope.full(new Shape(), step, DataType.FLOAT32).toDevice(slots.get(0).weight.getDevice(), false);
-            groups.forEach((group, members) -> OptimizerKernels.adamw(
-                    members.stream().map(Slot::weight).toList(), grads.get(group),
-                    members.stream().map(Slot::mean).toList(), members.stream().map(Slot::variance).toList(),
+            groups.forEach((group, updates) -> OptimizerKernels.adamw(
+                    updates.stream().map(u -> u.slot.weight).toList(), updates.stream().map(Update::grad).toList(),
+                    updates.stream().map(u -> u.slot.mean).toList(), updates.stream().map(u -> u.slot.variance).toList(),
                     count, learningRate, beta1, beta2, group.weightDecay, epsilon));
         }
+    }
+
+    /** A parameter with the gradient it is updated with. */
+    private record Update(Slot slot, NDArray grad) {
     }
 
     /** Parameters the fused kernel can update in one call. */
