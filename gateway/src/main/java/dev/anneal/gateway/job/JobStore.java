@@ -175,20 +175,38 @@ public final class JobStore implements AutoCloseable {
     }
 
     /** Jobs whose labels include every entry of {@code labelSelector}, newest first, at most {@code limit}. */
-    public synchronized List<Job> list(int limit, Map<String, String> labelSelector) {
+    /**
+     * Up to {@code limit} jobs whose labels include {@code labelSelector}, newest first, after the job
+     * {@code afterJobId} (null for the first page); {@link JobPage#more} tells whether more match.
+     *
+     * @throws IllegalArgumentException if {@code afterJobId} is not a job of this store
+     */
+    public synchronized JobPage list(int limit, Map<String, String> labelSelector, String afterJobId) {
+        if (afterJobId != null && !jobs.containsKey(afterJobId)) {
+            throw new IllegalArgumentException("no job " + afterJobId);
+        }
         List<JobRecord> newestFirst = new ArrayList<>(jobs.values());
         Collections.reverse(newestFirst);
+        boolean started = afterJobId == null;
         List<Job> page = new ArrayList<>();
         for (JobRecord job : newestFirst) {
-            if (page.size() >= limit) {
-                break;
+            if (!started) {
+                started = job.id().equals(afterJobId);
+                continue;
             }
             Map<String, String> labels = job.request().getLabelsMap();
             if (labels.entrySet().containsAll(labelSelector.entrySet())) {
+                if (page.size() == limit) {
+                    return new JobPage(page, true);
+                }
                 page.add(job.snapshot());
             }
         }
-        return page;
+        return new JobPage(page, false);
+    }
+
+    /** One page of {@link #list}: the jobs, and whether more match after the last of them. */
+    public record JobPage(List<Job> jobs, boolean more) {
     }
 
     public synchronized List<JobRecord> all() {

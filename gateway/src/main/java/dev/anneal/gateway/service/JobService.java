@@ -1,6 +1,7 @@
 package dev.anneal.gateway.service;
 
 import dev.anneal.api.v1.Job;
+import dev.anneal.api.v1.ListJobsResponse;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.gateway.job.JobConflictException;
 import dev.anneal.gateway.job.JobRecord;
@@ -77,12 +78,29 @@ public class JobService {
                 .withDescription("job_id: no job \"" + jobId + "\"").asRuntimeException());
     }
 
-    public List<Job> list(int pageSize, Map<String, String> labelSelector) {
+    /**
+     * A page of jobs, newest first, continuing after {@code pageToken} (empty for the first page).
+     *
+     * @throws StatusRuntimeException INVALID_ARGUMENT for a negative page size or a token the gateway did not give
+     */
+    public ListJobsResponse list(int pageSize, Map<String, String> labelSelector, String pageToken) {
         if (pageSize < 0) {
             throw Status.INVALID_ARGUMENT.withDescription("page_size: must be >= 0, got " + pageSize)
                     .asRuntimeException();
         }
-        return store.list(pageSize == 0 ? DEFAULT_PAGE_SIZE : pageSize, labelSelector);
+        JobStore.JobPage page;
+        try {
+            String after = pageToken.isEmpty() ? null : JobPageTokens.jobId(pageToken);
+            page = store.list(pageSize == 0 ? DEFAULT_PAGE_SIZE : pageSize, labelSelector, after);
+        } catch (IllegalArgumentException notOurs) {
+            throw Status.INVALID_ARGUMENT.withDescription("page_token: not a next_page_token of this gateway")
+                    .asRuntimeException();
+        }
+        ListJobsResponse.Builder response = ListJobsResponse.newBuilder().addAllJobs(page.jobs());
+        if (page.more()) {
+            response.setNextPageToken(JobPageTokens.after(page.jobs().get(page.jobs().size() - 1).getJobId()));
+        }
+        return response.build();
     }
 
     /**

@@ -98,8 +98,8 @@ public class TrainGrpcService extends TrainServiceGrpc.TrainServiceImplBase {
     @Override
     @Blocking
     public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> responseObserver) {
-        unary(responseObserver, () -> ListJobsResponse.newBuilder()
-                .addAllJobs(jobs.list(request.getPageSize(), request.getLabelSelectorMap())).build());
+        unary(responseObserver, () -> jobs.list(request.getPageSize(), request.getLabelSelectorMap(),
+                request.getPageToken()));
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.anneal.api.v1.CancelJobRequest;
 import dev.anneal.api.v1.Job;
 import dev.anneal.api.v1.JobState;
 import dev.anneal.api.v1.ListJobsRequest;
+import dev.anneal.api.v1.ListJobsResponse;
 import dev.anneal.api.v1.Stage;
 import dev.anneal.api.v1.TrainEvent;
 import dev.anneal.api.v1.TrainRequest;
@@ -82,7 +83,7 @@ class JobQueriesTest extends GatewayTest {
     }
 
     @Test
-    void listIsNewestFirstLimitedByPageSizeAndFilteredByLabels() {
+    void listIsNewestFirstPagedAndFilteredByLabels() {
         String label = UUID.randomUUID().toString();
         String a = submit(longJob(label));
         String b = submit(longJob(label));
@@ -94,6 +95,16 @@ class JobQueriesTest extends GatewayTest {
         assertEquals(List.of(c), ids(ListJobsRequest.newBuilder().putLabelSelector("suite", label)
                 .putLabelSelector("kind", "c").build()));
         assertEquals(List.of(), ids(ListJobsRequest.newBuilder().putLabelSelector("suite", "no such label").build()));
+
+        ListJobsResponse first = gateway.blocking.listJobs(ListJobsRequest.newBuilder()
+                .putLabelSelector("suite", label).setPageSize(2).build());
+        assertEquals(List.of(c, b), first.getJobsList().stream().map(Job::getJobId).toList());
+        ListJobsResponse second = gateway.blocking.listJobs(ListJobsRequest.newBuilder()
+                .putLabelSelector("suite", label).setPageSize(2).setPageToken(first.getNextPageToken()).build());
+        assertEquals(List.of(a), second.getJobsList().stream().map(Job::getJobId).toList());
+        assertEquals("", second.getNextPageToken(), "the last page has no next token");
+        assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> gateway.blocking.listJobs(
+                ListJobsRequest.newBuilder().setPageToken("not-a-token").build())));
     }
 
     @Test

@@ -72,10 +72,30 @@ class JobStoreTest {
             JobRecord a = store.create(request("a", "", Map.of("team", "x"))).job();
             JobRecord b = store.create(request("b", "", Map.of("team", "y"))).job();
             JobRecord c = store.create(request("c", "", Map.of("team", "x", "size", "s"))).job();
-            assertEquals(List.of(c.id(), b.id(), a.id()), ids(store.list(10, Map.of())));
-            assertEquals(List.of(c.id(), a.id()), ids(store.list(10, Map.of("team", "x"))));
-            assertEquals(List.of(c.id()), ids(store.list(1, Map.of("team", "x"))));
-            assertEquals(List.of(c.id()), ids(store.list(10, Map.of("size", "s"))));
+            assertEquals(List.of(c.id(), b.id(), a.id()), ids(store.list(10, Map.of(), null)));
+            assertEquals(List.of(c.id(), a.id()), ids(store.list(10, Map.of("team", "x"), null)));
+            assertEquals(List.of(c.id()), ids(store.list(1, Map.of("team", "x"), null)));
+            assertEquals(List.of(c.id()), ids(store.list(10, Map.of("size", "s"), null)));
+        }
+    }
+
+    @Test
+    void pagesContinueAfterTheLastJobOfThePageBefore() {
+        try (JobStore store = open()) {
+            JobRecord a = store.create(request("a", "", Map.of("team", "x"))).job();
+            JobRecord b = store.create(request("b", "", Map.of("team", "y"))).job();
+            JobRecord c = store.create(request("c", "", Map.of("team", "x"))).job();
+            JobRecord d = store.create(request("d", "", Map.of("team", "x"))).job();
+            JobStore.JobPage first = store.list(2, Map.of("team", "x"), null);
+            assertEquals(List.of(d.id(), c.id()), ids(first));
+            assertTrue(first.more());
+            JobStore.JobPage second = store.list(2, Map.of("team", "x"), c.id());
+            assertEquals(List.of(a.id()), ids(second), "b does not match; a is the last match");
+            assertFalse(second.more());
+            assertFalse(store.list(3, Map.of("team", "x"), null).more(), "exactly three match: no further page");
+            assertEquals(List.of(), ids(store.list(2, Map.of(), a.id())));
+            assertThrows(IllegalArgumentException.class, () -> store.list(2, Map.of(), "no-such-job"));
+            assertEquals(List.of(c.id(), b.id()), ids(store.list(2, Map.of(), d.id())));
         }
     }
 
@@ -116,7 +136,7 @@ class JobStoreTest {
             JobRecord second = store.find(cutOff).orElseThrow();
             assertEquals(JobState.FAILED, second.state());
             assertEquals("ABORTED", second.snapshot().getError().getCode());
-            assertEquals(List.of(cutOff, done), ids(store.list(10, Map.of())));
+            assertEquals(List.of(cutOff, done), ids(store.list(10, Map.of(), null)));
             // The idempotency key survives the restart.
             assertSame(first, store.create(request("a", "k", Map.of("l", "1"))).job());
         }
@@ -133,7 +153,7 @@ class JobStoreTest {
         }
     }
 
-    private static List<String> ids(List<Job> jobs) {
-        return jobs.stream().map(Job::getJobId).toList();
+    private static List<String> ids(JobStore.JobPage page) {
+        return page.jobs().stream().map(Job::getJobId).toList();
     }
 }
