@@ -1,11 +1,14 @@
 package dev.anneal.gateway.dataset;
 
+import com.google.protobuf.Timestamp;
 import dev.anneal.api.v1.Dataset;
 import dev.anneal.api.v1.DatasetInfo;
+import dev.anneal.api.v1.ListDatasetsResponse;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.api.v1.UploadDatasetRequest;
 import dev.anneal.gateway.job.JobRecord;
 import dev.anneal.gateway.job.JobStore;
+import dev.anneal.gateway.paging.PageTokens;
 import dev.anneal.worker.data.UploadedDatasets;
 import dev.anneal.worker.run.RunEnvironment;
 import io.grpc.Status;
@@ -84,15 +87,44 @@ public class DatasetService implements AutoCloseable {
         return find("dataset_id", datasetId).orElseThrow(() -> notFound("dataset_id", datasetId));
     }
 
-    public List<DatasetInfo> list(int pageSize, Map<String, String> labelSelector) {
+    /**
+     * A page of data sets, newest first, continuing after {@code pageToken} (empty for the first page).
+     *
+     * @throws StatusRuntimeException INVALID_ARGUMENT for a negative page size or a token the gateway did not give
+     */
+    public ListDatasetsResponse list(int pageSize, Map<String, String> labelSelector, String pageToken) {
         if (pageSize < 0) {
             throw Status.INVALID_ARGUMENT.withDescription("page_size: must be >= 0, got " + pageSize)
                     .asRuntimeException();
         }
-        return store.list().stream()
+        DatasetInfo after = pageToken.isEmpty() ? null : positionOf(pageToken);
+        int limit = pageSize == 0 ? DEFAULT_PAGE_SIZE : pageSize;
+        List<DatasetInfo> matching = store.list().stream()
+                .filter(info -> after == null || DatasetStore.NEWEST_FIRST.compare(info, after) > 0)
                 .filter(info -> info.getLabelsMap().entrySet().containsAll(labelSelector.entrySet()))
-                .limit(pageSize == 0 ? DEFAULT_PAGE_SIZE : pageSize)
+                .limit(limit + 1L)
                 .toList();
+        ListDatasetsResponse.Builder response = ListDatasetsResponse.newBuilder()
+                .addAllDatasets(matching.subList(0, Math.min(limit, matching.size())));
+        if (matching.size() > limit) {
+            DatasetInfo last = matching.get(limit - 1);
+            response.setNextPageToken(PageTokens.after(last.getCreated().getSeconds() + ":"
+                    + last.getCreated().getNanos() + ":" + last.getDatasetId()));
+        }
+        return response.build();
+    }
+
+    /** The sort position a page token carries, as a data set with that creation time and id. */
+    private static DatasetInfo positionOf(String pageToken) {
+        try {
+            String[] parts = PageTokens.position(pageToken).split(":", 3);
+            return DatasetInfo.newBuilder()
+                    .setCreated(Timestamp.newBuilder().setSeconds(Long.parseLong(parts[0])).setNanos(Integer.parseInt(parts[1])))
+                    .setDatasetId(parts[2]).build();
+        } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException notOurs) {
+            throw Status.INVALID_ARGUMENT.withDescription("page_token: not a next_page_token of this gateway")
+                    .asRuntimeException();
+        }
     }
 
     /**

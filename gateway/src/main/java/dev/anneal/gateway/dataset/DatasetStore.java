@@ -30,6 +30,12 @@ import org.jboss.logging.Logger;
  * Leftovers of uploads or deletions that a crash interrupted are removed when the store opens.
  */
 public final class DatasetStore {
+    /** The order of {@link #list}: creation time, newest first; the id settles ties so the order is total. */
+    public static final Comparator<DatasetInfo> NEWEST_FIRST =
+            Comparator.comparing((DatasetInfo info) -> info.getCreated().getSeconds())
+                    .thenComparing(info -> info.getCreated().getNanos())
+                    .thenComparing(DatasetInfo::getDatasetId).reversed();
+
     private static final Logger LOG = Logger.getLogger(DatasetStore.class);
     private static final String UPLOAD_PREFIX = ".upload-";
     private static final String DELETED_PREFIX = ".deleted-";
@@ -136,10 +142,10 @@ public final class DatasetStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the data set store " + root, e);
         }
-        datasets.sort(Comparator.comparing((DatasetInfo info) -> info.getCreated().getSeconds())
-                .thenComparing(info -> info.getCreated().getNanos()).reversed());
+        datasets.sort(NEWEST_FIRST);
         return datasets;
     }
+
 
     /** Deletes a data set; false when there was none with this id. */
     public boolean delete(String id) throws IOException {

@@ -6,6 +6,7 @@ import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.gateway.job.JobConflictException;
 import dev.anneal.gateway.job.JobRecord;
 import dev.anneal.gateway.job.JobStore;
+import dev.anneal.gateway.paging.PageTokens;
 import dev.anneal.gateway.schedule.QueueFullException;
 import dev.anneal.gateway.schedule.Scheduler;
 import dev.anneal.worker.run.RunFailure;
@@ -90,7 +91,7 @@ public class JobService {
         }
         JobStore.JobPage page;
         try {
-            String after = pageToken.isEmpty() ? null : JobPageTokens.jobId(pageToken);
+            String after = pageToken.isEmpty() ? null : PageTokens.position(pageToken);
             page = store.list(pageSize == 0 ? DEFAULT_PAGE_SIZE : pageSize, labelSelector, after);
         } catch (IllegalArgumentException notOurs) {
             throw Status.INVALID_ARGUMENT.withDescription("page_token: not a next_page_token of this gateway")
@@ -98,7 +99,7 @@ public class JobService {
         }
         ListJobsResponse.Builder response = ListJobsResponse.newBuilder().addAllJobs(page.jobs());
         if (page.more()) {
-            response.setNextPageToken(JobPageTokens.after(page.jobs().get(page.jobs().size() - 1).getJobId()));
+            response.setNextPageToken(PageTokens.after(page.jobs().get(page.jobs().size() - 1).getJobId()));
         }
         return response.build();
     }

@@ -132,8 +132,8 @@ public class TrainGrpcService extends TrainServiceGrpc.TrainServiceImplBase {
     @Override
     @Blocking
     public void listDatasets(ListDatasetsRequest request, StreamObserver<ListDatasetsResponse> responseObserver) {
-        unary(responseObserver, () -> ListDatasetsResponse.newBuilder()
-                .addAllDatasets(datasets().list(request.getPageSize(), request.getLabelSelectorMap())).build());
+        unary(responseObserver, () -> datasets().list(request.getPageSize(), request.getLabelSelectorMap(),
+                request.getPageToken()));
     }
 
     @Override

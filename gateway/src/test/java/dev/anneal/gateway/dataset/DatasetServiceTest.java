@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import dev.anneal.api.v1.Dataset;
 import dev.anneal.api.v1.DatasetInfo;
+import dev.anneal.api.v1.ListDatasetsResponse;
 import dev.anneal.api.v1.TrainRequest;
 import dev.anneal.api.v1.UploadDatasetRequest;
 import dev.anneal.api.v1.UploadMetadata;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -97,9 +99,37 @@ class DatasetServiceTest {
             DatasetInfo first = upload(service, "a.csv", "text\nx\n");
             clock.now = clock.now.plusSeconds(1);
             DatasetInfo second = upload(service, "b.csv", "text\ny\n");
-            assertEquals(List.of(second, first), service.list(0, Map.of()));
-            assertEquals(List.of(second), service.list(1, Map.of()));
-            assertEquals(List.of(), service.list(0, Map.of("team", "x")));
+            assertEquals(List.of(second, first), service.list(0, Map.of(), "").getDatasetsList());
+            assertEquals(List.of(second), service.list(1, Map.of(), "").getDatasetsList());
+            assertEquals(List.of(), service.list(0, Map.of("team", "x"), "").getDatasetsList());
+        }
+    }
+
+    @Test
+    void pagesContinueAfterTheLastDataSetEvenWhenItIsDeleted() throws Exception {
+        try (JobStore jobs = JobStore.open(dataDir.resolve("jobs"), false, JobObserver.NONE, Clock.systemUTC())) {
+            ManualClock clock = new ManualClock();
+            DatasetService service = DatasetService.beside(jobs, 1 << 20, clock);
+            DatasetInfo first = upload(service, "a.csv", "text\nx\n");
+            DatasetInfo second = upload(service, "b.csv", "text\ny\n");
+            clock.now = clock.now.plusSeconds(1);
+            DatasetInfo third = upload(service, "c.csv", "text\nz\n");
+            List<DatasetInfo> all = service.list(0, Map.of(), "").getDatasetsList();
+            assertEquals(third, all.get(0));
+            assertEquals(Set.of(first, second), Set.copyOf(all.subList(1, 3)), "same second: the id orders them");
+
+            ListDatasetsResponse page = service.list(2, Map.of(), "");
+            assertEquals(all.subList(0, 2), page.getDatasetsList());
+            service.delete(all.get(1).getDatasetId());
+            ListDatasetsResponse next = service.list(2, Map.of(), page.getNextPageToken());
+            assertEquals(all.subList(2, 3), next.getDatasetsList());
+            assertEquals("", next.getNextPageToken());
+            assertEquals("", service.list(3, Map.of(), "").getNextPageToken(), "no token when the page holds the rest");
+
+            StatusRuntimeException bad = assertThrows(StatusRuntimeException.class,
+                    () -> service.list(2, Map.of(), "not-a-token"));
+            assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
+            assertTrue(bad.getStatus().getDescription().startsWith("page_token:"), bad.getStatus().getDescription());
         }
     }
 
