@@ -43,15 +43,11 @@ public final class Autograd {
         }
     }
 
-    /** Back-propagates a scalar loss; gradients add up in the leaves until {@link #zeroGradient} runs. */
+    /** Back-propagates a scalar loss; gradients add up in the leaves until {@link #zeroGradients} runs. */
     public static void backward(NDArray loss) {
         try (NDArray seed = loss.onesLike()) {
             JniUtils.backward((PtNDArray) loss, (PtNDArray) seed, false, false);
         }
-    }
-
-    public static void zeroGradient(NDArray parameter) {
-        JniUtils.zeroGrad((PtNDArray) parameter);
     }
 
     /** Zeroes the gradients of {@code parameters} in one native call (those without one are skipped). */

@@ -99,10 +99,9 @@ public class GradientsSurviveGarbageCollectionTest {
             Autograd.backward(loss);
             Reference.reachabilityFence(poison);
             for (Map.Entry<String, Parameter> entry : model.namedParameters().entrySet()) {
-                NDArray array = entry.getValue().getArray();
-                out.put(entry.getKey(), array.getGradient().toFloatArray());
-                Autograd.zeroGradient(array);
+                out.put(entry.getKey(), entry.getValue().getArray().getGradient().toFloatArray());
             }
+            Autograd.zeroGradients(model.namedParameters().values().stream().map(Parameter::getArray).toList());
         }
         return out;
     }

@@ -12,6 +12,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anneal.worker.hf.HfConfig;
@@ -174,13 +175,13 @@ class TokenDetectionModelTest {
                 return output;
             });
             float[] combined = embeddings.getGradient().toFloatArray();
-            model.namedParameters().values().forEach(p -> Autograd.zeroGradient(p.getArray()));
+            Autograd.zeroGradients(model.namedParameters().values().stream().map(Parameter::getArray).toList());
             Autograd.recording(() -> {
                 Autograd.backward(model.generator().forward(batch, false).loss());
                 return null;
             });
             float[] generatorPart = embeddings.getGradient().toFloatArray();
-            model.namedParameters().values().forEach(p -> Autograd.zeroGradient(p.getArray()));
+            Autograd.zeroGradients(model.namedParameters().values().stream().map(Parameter::getArray).toList());
             Map<String, NDArray> detection = new LinkedHashMap<>();
             detection.put("input_ids", out.get(TokenDetectionModel.DISCRIMINATOR_INPUT_IDS));
             detection.put("attention_mask", batch.get("attention_mask"));
